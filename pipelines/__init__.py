@@ -1,0 +1,1 @@
+"""Item pipelines: validate, normalise, deduplicate and store articles, one concern per module."""
