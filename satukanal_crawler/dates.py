@@ -1,0 +1,159 @@
+"""The project's one date normaliser.
+
+Every timestamp the archive stores is ISO 8601 with seconds and an explicit offset. Article dates are
+always expressed in WIB (UTC+07:00, the portal's zone), whatever zone the page states them in, so a
+reader sees the date printed on the article. Machine values (ISO 8601, RFC 822) take the fast path;
+visible Indonesian dates have an exact regex path for the formats news themes print; dateparser is kept
+for free-form text only, because it is slow (hundreds of ms on bad input).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+WIB = timezone(timedelta(hours=7), "WIB")
+_ZONES = {"WIB": 7, "WITA": 8, "WIT": 9, "UTC": 0, "GMT": 0}
+
+MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "feb": 2, "pebruari": 2, "peb": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "agus": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "nop": 11, "nopember": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
+    re.IGNORECASE,
+)
+_TIME = r"(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?:[:.](?P<S>[0-5]\d))?(?:\s*(?P<tz>WIB|WITA|WIT|UTC|GMT)\b)?"
+_SEP = r"(?:\s*(?:[|,\-–—•·@]|pukul|jam|pkl\.?|at)\s*|\s+)+"
+_TEXT_DATE = re.compile(
+    r"(?P<d>[0-3]?\d)\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d{2})(?:" + _SEP + _TIME + r")?",
+    re.IGNORECASE,
+)
+_NUM_DATE = re.compile(
+    r"(?<![\d/.-])(?P<d>[0-3]?\d)[/.-](?P<m>[01]?\d)[/.-](?P<y>(?:19|20)\d{2})(?:" + _SEP + _TIME + r")?",
+    re.IGNORECASE,
+)
+_ISO_DATE_TEXT = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:" + _SEP + _TIME + r")?",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\b(lalu|yang lalu|ago|kemarin|hari ini|baru saja|just now)\b", re.IGNORECASE)
+_HAS_MONTH_WORD = re.compile("|".join(sorted(MONTHS, key=len, reverse=True)), re.IGNORECASE)
+
+
+def format_wib(dt: datetime) -> str:
+    """ISO 8601 in WIB with seconds; a naive value is taken to be WIB already."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=WIB)
+    return dt.astimezone(WIB).replace(microsecond=0).isoformat()
+
+
+def now_wib() -> str:
+    """The current time, formatted like every other stored timestamp."""
+    return format_wib(datetime.now(UTC))
+
+
+def parse_iso(value: str | None) -> str | None:
+    """A machine-readable ISO 8601 date-time in WIB, or None for date-only or malformed values."""
+    if not value:
+        return None
+    m = _ISO.match(value)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss, tz = m.groups()
+    try:
+        dt = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+    except ValueError:
+        return None
+    if tz:
+        if tz.upper() == "Z":
+            offset = timedelta(0)
+        else:
+            sign = -1 if tz[0] == "-" else 1
+            digits = tz[1:].replace(":", "")
+            offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        dt = dt.replace(tzinfo=timezone(offset))
+    return format_wib(dt)
+
+
+def parse_rfc822(value: str | None) -> str | None:
+    """An RSS `pubDate` (RFC 822) in WIB, or None."""
+    if not value:
+        return None
+    try:
+        return format_wib(parsedate_to_datetime(value.strip()))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def parse_w3c(value: str | None) -> str | None:
+    """A sitemap `lastmod` (W3C datetime, possibly date-only) in WIB, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    iso = parse_iso(value)
+    if iso:
+        return iso
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if m:
+        try:
+            return format_wib(datetime(*map(int, m.groups())))
+        except ValueError:
+            return None
+    return None
+
+
+def _build(y: str, mon: int, d: str, m: re.Match[str]) -> str | None:
+    try:
+        dt = datetime(int(y), mon, int(d), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0))
+    except ValueError:
+        return None
+    hours = _ZONES.get((m["tz"] or "WIB").upper(), 7)
+    return format_wib(dt.replace(tzinfo=timezone(timedelta(hours=hours))))
+
+
+def parse_visible_date(text: str | None, *, free_form: bool = True) -> str | None:
+    """A date printed on a page ("Kamis, 8 April 2021 - 14:35 WIB", "09/04/2021 08.30") in WIB.
+
+    Relative texts ("3 minggu yang lalu") give None: resolving them needs a clock, and a parser has none.
+    Time defaults to 00:00:00 when only a date is printed.
+    """
+    if not text:
+        return None
+    text = text.replace("\xa0", " ")
+    if _RELATIVE.search(text):
+        return None
+    for m in _TEXT_DATE.finditer(text):
+        mon = MONTHS.get(m["mon"].lower())
+        if mon:
+            return _build(m["y"], mon, m["d"], m)
+    for pattern in (_ISO_DATE_TEXT, _NUM_DATE):
+        m = pattern.search(text)
+        if m:
+            return _build(m["y"], int(m["m"]), m["d"], m)
+    if free_form and len(text) <= 80 and _HAS_MONTH_WORD.search(text) and re.search(r"\d", text):
+        return _dateparser(text)
+    return None
+
+
+def _dateparser(text: str) -> str | None:
+    import dateparser  # imported lazily: costly to import, and only free-form text needs it
+
+    dt = dateparser.parse(
+        text,
+        languages=["id", "en"],
+        settings={"TIMEZONE": "Asia/Jakarta", "RETURN_AS_TIMEZONE_AWARE": True, "STRICT_PARSING": True},
+    )
+    return format_wib(dt) if dt else None

@@ -1,0 +1,559 @@
+"""One article page -> one contract record (CONTRACT.md, "One article page -> one record").
+
+Each field is read from the strongest signal first: linked data and `<meta>`, then WordPress/hAtom
+markup of the article itself, then the visible text. Everything here is a pure function of the page:
+no I/O, no clock, so the same bytes always give the same record (the archive's re-parse relies on it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml import etree
+
+from satukanal_crawler import dates
+from satukanal_crawler.parsers import fallback
+from satukanal_crawler.parsers.blocks import Block, collect_blocks
+from satukanal_crawler.parsers.content import (
+    find_container,
+    find_scope,
+    inside,
+    is_region_noise,
+    is_site_header,
+)
+from satukanal_crawler.parsers.document import Document, decode_html, parse_html
+from satukanal_crawler.parsers.patterns import find_bylines, parse_byline_block, split_dateline
+from satukanal_crawler.parsers.text import clean, text_of, unescape_clean
+from satukanal_crawler.urls import canonicalize_url, shortlink_post_id, strip_tracking
+
+FIELDS = (
+    "url", "wp_post_id", "title", "dateline", "published_at", "modified_at", "reporter", "editor",
+    "author", "categories", "tags", "summary", "image_url", "body_text", "baca_juga",
+)  # fmt: skip
+
+_NOT_ARTICLE_BODY = frozenset(
+    {"page", "home", "blog", "archive", "category", "tag", "author", "search", "search-results",
+     "search-no-results", "error404", "attachment", "date", "post-type-archive"}
+)  # fmt: skip
+_BOILERPLATE = re.compile(
+    r"^(?:advertise?ment|advertisment|iklan|sponsored|ads?|scroll(?: to continue)?(?: with content)?|"
+    r"scroll untuk melanjutkan(?: membaca)?|(?:halaman|page)\s*:?[\s\d»«›‹<>.]*|selanjutnya|sebelumnya|"
+    r"next|previous|lanjut(?:kan)?|share|bagikan|tags?\s*:?)\W*$",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_IMG = re.compile(
+    r"^data:|s0\.wp\.com/i/blank\.jpg|/blank\.(?:gif|png|jpg)|placeholder|no-?image|spacer\.gif|1x1\.|lazy[-_]?load",
+    re.IGNORECASE,
+)
+_FEATURED_IMG = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-post-image ')]"
+    " | //*[contains(@class, 'post-thumbnail') or contains(@class, 'featured-image')"
+    " or contains(@class, 'featured-img') or contains(@class, 'td-post-featured-image')"
+    " or contains(@class, 'jeg_featured') or contains(@class, 'single-featured')"
+    " or contains(@class, 'entry-thumb')]//*[self::img or self::amp-img]"
+)
+_DATE_HINT = re.compile(r"date|time|posted|publish|tanggal|waktu|meta|byline|updated|modified", re.IGNORECASE)
+_MODIFIED_HINT = re.compile(r"diperbarui|diperbaharui|update|diubah|modified|revisi", re.IGNORECASE)
+_BYLINE_HINT = re.compile(r"meta|byline|author|reporter|editor|penulis|writer|credit|info", re.IGNORECASE)
+_AUTHOR_XPATH = etree.XPath(
+    ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+    " | .//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]"
+    " | .//*[contains(@class, 'author-name') or contains(@class, 'jeg_meta_author')"
+    " or contains(@class, 'td-post-author-name') or contains(@class, 'meta-author')"
+    " or contains(@class, 'amp-wp-author') or contains(@class, 'entry-author')]"
+)
+_PAGE_LINKS = etree.XPath(
+    ".//*[contains(@class, 'page-links') or contains(@class, 'pagelinks')"
+    " or contains(@class, 'post-page-numbers') or contains(@class, 'pgntn-page')]"
+)
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """What the crawler needs from an article page beyond the contract record."""
+
+    record: dict[str, Any]
+    page_urls: list[str] = field(default_factory=list)  # every page of a multi-page article, in order
+    body_html: str | None = None
+    amphtml_url: str | None = None
+
+
+def parse_article(
+    html: str | bytes, url: str, *, assume_article: bool = False, content_type: str | None = None
+) -> dict[str, Any] | None:
+    """The contract record of an article page, or None when the page is not an article.
+
+    `assume_article=True` skips the article/non-article decision (the caller found the page in a post
+    sitemap or a feed). `content_type` is the HTTP header, whose charset wins over the page's own.
+    """
+    parsed = parse_page(html, url, assume_article=assume_article, content_type=content_type)
+    return parsed.record if parsed else None
+
+
+def parse_page(
+    html: str | bytes, url: str, *, assume_article: bool = False, content_type: str | None = None
+) -> ParsedPage | None:
+    """`parse_article` plus the crawler's extras (page links, cleaned body HTML, AMP link)."""
+    text = decode_html(html, content_type)
+    root = parse_html(text)
+    if root is None:
+        return None
+    doc = Document(root, url)
+    if not assume_article and not is_article(doc):
+        return None
+    return _Extractor(doc, text).parse()
+
+
+def is_article(doc: Document) -> bool:
+    """CONTRACT rule 1: a single post, never a static page, archive, search or error page."""
+    classes = doc.body_classes
+    if classes & _NOT_ARTICLE_BODY:
+        return False
+    if "single-post" in classes or any(c.startswith("postid-") for c in classes):
+        return True
+    if doc.linked_data.article() is not None:
+        return True
+    return doc.meta_first("article:published_time") is not None
+
+
+class _Extractor:
+    def __init__(self, doc: Document, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        self.graph = doc.linked_data
+        self.article_node = self.graph.article() or {}
+        self.webpage_node = self.graph.webpage() or {}
+        self.container = find_container(doc.root)
+        self.scope = find_scope(doc.root, doc.body, self.container)
+        self._scope_items: list[tuple[etree._Element, bool]] | None = None
+
+    def scope_elements(self, *tags: str, outside_body: bool = False) -> list[etree._Element]:
+        """Elements of the article's scope outside widgets, optionally only those outside the body.
+
+        Walked once per page and reused: title, dates, bylines and terms all read the same scope.
+        """
+        if self._scope_items is None:
+            items: list[tuple[etree._Element, bool]] = []
+            stack = [(child, False) for child in reversed(self.scope)]
+            while stack:
+                el, in_body = stack.pop()
+                if not isinstance(el.tag, str) or is_region_noise(el):
+                    continue
+                in_body = in_body or el is self.container
+                items.append((el, in_body))
+                stack.extend((child, in_body) for child in reversed(el))
+            self._scope_items = items
+        wanted = set(tags)
+        return [
+            el
+            for el, in_body in self._scope_items
+            if (not wanted or el.tag in wanted) and not (outside_body and in_body)
+        ]
+
+    def parse(self) -> ParsedPage:
+        url = self.url()
+        title = self.title()
+        body = self.body(title, url)
+        bylines = body.bylines or self.meta_bylines()
+        published, modified = self.dates()
+        record = {
+            "url": url,
+            "wp_post_id": self.wp_post_id(),
+            "title": title,
+            "dateline": body.dateline,
+            "published_at": published,
+            "modified_at": modified,
+            "reporter": bylines.get("reporter"),
+            "editor": bylines.get("editor"),
+            "author": self.author(),
+            "categories": self.categories(),
+            "tags": self.tags(),
+            "summary": self.summary(),
+            "image_url": self.image_url(),
+            "body_text": "\n\n".join(body.paragraphs),
+            "baca_juga": [{"url": href, "title": t} for href, t in body.baca_juga],
+        }
+        body_html = None
+        if self.container is not None:
+            body_html = etree.tostring(self.container, method="html", encoding="unicode", with_tail=False)
+        return ParsedPage(record, self.page_urls(url), body_html, self._amphtml())
+
+    # -- identity ---------------------------------------------------------------------------------
+
+    def url(self) -> str:
+        for href in (self.doc.link_href("canonical"), self.doc.meta_first("og:url")):
+            if href and not href.startswith(("#", "javascript:")):
+                return strip_tracking(urljoin(self.doc.url, href))
+        return canonicalize_url(self.doc.url)
+
+    def wp_post_id(self) -> int | None:
+        shortlink = self.doc.link_href("shortlink")
+        if shortlink:
+            found = shortlink_post_id(urljoin(self.doc.url, shortlink))
+            if found is not None:
+                return found
+        for cls in self.doc.body_classes:
+            if cls.startswith("postid-") and cls[7:].isdigit():
+                return int(cls[7:])
+        node = self.container if self.container is not None else None
+        while node is not None:
+            m = re.fullmatch(r"post-(\d+)", node.get("id") or "")
+            if m:
+                return int(m.group(1))
+            node = node.getparent()
+        for rels, _typ, href in self.doc.links:
+            m = re.search(r"/wp-json/wp/v2/posts/(\d+)", href)
+            if m and "alternate" in rels:
+                return int(m.group(1))
+        return None
+
+    def _amphtml(self) -> str | None:
+        href = self.doc.link_href("amphtml")
+        return urljoin(self.doc.url, href) if href else None
+
+    # -- title ------------------------------------------------------------------------------------
+
+    def _site_names(self) -> set[str]:
+        names = {"satukanal.com", "satukanal", urlsplit(self.doc.url).netloc.lower()}
+        site = self.doc.meta_first("og:site_name")
+        if site:
+            names.add(site.lower())
+        for node in self.graph.of_type({"WebSite", "Organization", "NewsMediaOrganization"}):
+            names.update(n.lower() for n in self.graph.names(node))
+        return names
+
+    def _strip_suffix(self, title: str) -> str:
+        names = self._site_names()
+        for sep in (" | ", " - ", " – ", " — ", " :: ", " » ", " · "):
+            head, found, tail = title.rpartition(sep)
+            if found and head and tail.strip().lower() in names:
+                return head.strip()
+        return title
+
+    def title(self) -> str:
+        headline = self.graph.names(self.article_node.get("headline"))
+        headline_text = self._strip_suffix(headline[0]) if headline else ""
+        h1s = [clean(text_of(h)) for h in self.doc.root.iter("h1") if not _in_site_chrome(h)]
+        h1s = [h for h in h1s if h]
+        scoped_h1 = [clean(text_of(h)) for h in self.scope_elements("h1") if not _in_site_chrome(h)]
+        scoped_h1 = [h for h in scoped_h1 if h]
+        if headline_text and headline_text in h1s:
+            return headline_text
+        if scoped_h1:
+            return scoped_h1[0]
+        if headline_text:
+            return headline_text
+        if h1s:
+            return h1s[0]
+        for value in (self.doc.meta_first("og:title", "twitter:title"), self._html_title()):
+            if value:
+                return self._strip_suffix(unescape_clean(value))
+        return ""
+
+    def _html_title(self) -> str | None:
+        el = self.doc.root.find(".//title")
+        return clean(text_of(el)) if el is not None else None
+
+    # -- dates ------------------------------------------------------------------------------------
+
+    def dates(self) -> tuple[str, str | None]:
+        meta, art, page = self.doc.meta_first, self.article_node, self.webpage_node
+        published = _first_iso(
+            meta("article:published_time"),
+            art.get("datePublished"),
+            page.get("datePublished"),
+            meta("itemprop:datepublished", "datepublished", "publishdate", "pubdate", "parsely-pub-date"),
+        )
+        modified = _first_iso(
+            meta("article:modified_time"),
+            art.get("dateModified"),
+            page.get("dateModified"),
+            meta("og:updated_time", "itemprop:datemodified", "datemodified", "lastmod"),
+        )
+        if published is None or modified is None:
+            time_pub, time_mod = self._time_elements()
+            published = published or time_pub
+            modified = modified or time_mod
+        if published is None or modified is None:
+            vis_pub, vis_mod = self._visible_dates()
+            published = published or vis_pub
+            modified = modified or vis_mod
+        return published or "", modified
+
+    def _time_elements(self) -> tuple[str | None, str | None]:
+        published = modified = None
+        for el in self.scope_elements("time", outside_body=True):
+            value = dates.parse_iso(el.get("datetime"))
+            if value is None:
+                continue
+            if re.search(r"updated|modified", el.get("class") or "", re.IGNORECASE):
+                modified = modified or value
+            elif published is None:
+                published = value
+        return published, modified
+
+    def _meta_texts(self, hint: re.Pattern[str]) -> list[str]:
+        """Short texts of the article's meta elements (outside the body and widgets), innermost first.
+
+        A meta bar's text runs its parts together ("Editor: X 0 Komentar"), so the most specific
+        element that carries a value is read before the bar that contains it.
+        """
+        out: list[tuple[int, int, str]] = []
+        for el in self.scope_elements(outside_body=True):
+            if el.tag in ("script", "style"):
+                continue
+            if el.tag == "time" or hint.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+                text = clean(text_of(el))
+                if text and len(text) <= 300:
+                    out.append((-_depth(el), len(out), text))
+        return [text for _, _, text in sorted(out)]
+
+    def _visible_dates(self) -> tuple[str | None, str | None]:
+        published = modified = None
+        for text in self._meta_texts(_DATE_HINT):
+            for part in re.split(r"(?=diperbarui|diperbaharui|updated|update:|diubah)", text, flags=re.I):
+                value = dates.parse_visible_date(part, free_form=False)
+                if value is None:
+                    continue
+                if _MODIFIED_HINT.search(part):
+                    modified = modified or value
+                elif published is None:
+                    published = value
+            if published and modified:
+                break
+        return published, modified
+
+    # -- people -----------------------------------------------------------------------------------
+
+    def meta_bylines(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for text in self._meta_texts(_BYLINE_HINT):
+            for key, name in find_bylines(text).items():
+                found.setdefault(key, name)
+        return found
+
+    def author(self) -> str | None:
+        authors = self.article_node.get("author")
+        people = [self.graph.resolve(a) for a in (authors if isinstance(authors, list) else [authors])]
+        person_names = [n for p in people if _is_person(p) for n in self.graph.names(p)]
+        if person_names:
+            return person_names[0]
+        for el in _AUTHOR_XPATH(self.scope):
+            if inside(el, self.scope, is_region_noise):
+                continue
+            name = clean(text_of(el))
+            name = re.sub(r"^(?:oleh|by|penulis|ditulis oleh)\s*:?\s*", "", name, flags=re.IGNORECASE)
+            if name and len(name) <= 80:
+                return name
+        label = (self.doc.meta_first("twitter:label1") or "").lower()
+        if label in ("written by", "ditulis oleh", "penulis", "oleh"):
+            data = self.doc.meta_first("twitter:data1")
+            if data:
+                return data
+        any_names = [n for p in people for n in self.graph.names(p)]
+        if any_names:
+            return any_names[0]
+        return self.doc.meta_first("author")
+
+    # -- taxonomy ---------------------------------------------------------------------------------
+
+    def _term_links(self, want_category: bool) -> list[str]:
+        names = []
+        for a in self.scope_elements("a"):
+            rels = set((a.get("rel") or "").lower().split())
+            if not rels or (want_category and "category" not in rels):
+                continue
+            if not want_category and (rels != {"tag"} and not ("tag" in rels and "category" not in rels)):
+                continue
+            name = clean(text_of(a)).lstrip("#").strip()
+            if name:
+                names.append(name)
+        return names
+
+    def categories(self) -> list[str]:
+        links = self._term_links(want_category=True)
+        sections = self.graph.names(self.article_node.get("articleSection"))
+        found = _merge_terms(links, sections)
+        if not found:
+            found = _merge_terms(self.doc.meta.get("article:section", []))
+        return found
+
+    def tags(self) -> list[str]:
+        links = self._term_links(want_category=False)
+        meta_tags = [unescape_clean(t) for t in self.doc.meta.get("article:tag", [])]
+        keywords: list[str] = []
+        raw_keywords = self.article_node.get("keywords")
+        if isinstance(raw_keywords, list) and not self.doc.is_rankmath:
+            keywords = self.graph.names(raw_keywords)
+        if links or meta_tags:
+            return _merge_terms(links, meta_tags)
+        return _merge_terms(keywords)
+
+    # -- summary and image ------------------------------------------------------------------------
+
+    def summary(self) -> str | None:
+        for key in ("description", "og:description"):
+            for value in self.doc.meta.get(key, ()):
+                value = unescape_clean(value)
+                if value:
+                    return value
+        return None
+
+    def image_url(self) -> str | None:
+        candidates = [
+            *self.doc.meta.get("og:image", []),
+            *self.doc.meta.get("og:image:url", []),
+            *self.doc.meta.get("og:image:secure_url", []),
+            self.graph.image_url(self.article_node.get("image")),
+            self.graph.image_url(self.webpage_node.get("primaryImageOfPage")),
+            self.graph.image_url(self.webpage_node.get("image")),
+            *self.doc.meta.get("twitter:image", []),
+        ]
+        for value in candidates:
+            if value and not _PLACEHOLDER_IMG.search(value.strip()):
+                return urljoin(self.doc.url, unescape_clean(value))
+        for img in _FEATURED_IMG(self.doc.root):
+            if inside(img, None, is_region_noise):
+                continue
+            for attr in ("src", "data-src", "data-lazy-src", "data-original", "data-orig-file", "data-srcset"):
+                value = (img.get(attr) or "").strip().split(" ")[0]
+                if value and not _PLACEHOLDER_IMG.search(value):
+                    return urljoin(self.doc.url, value)
+        return None
+
+    # -- body -------------------------------------------------------------------------------------
+
+    def body(self, title: str, url: str) -> _Body:
+        if self.container is not None:
+            blocks = collect_blocks(self.container, self.doc.url)
+            body = _Body.from_blocks(blocks, title)
+            if body.paragraphs:
+                return body
+        paragraphs = fallback.extract_paragraphs(self.text, self.doc.url)
+        body = _Body.from_blocks([Block(p, "p") for p in paragraphs], title)
+        labelled = [b for b in collect_blocks(self.scope, self.doc.url) if b.kind == "baca_juga"]
+        body.baca_juga = [link for b in labelled for link in b.links]
+        return body
+
+    def page_urls(self, url: str) -> list[str]:
+        """All pages of a `<!--nextpage-->` article in order, or [] for a single-page one."""
+        if self.container is None:
+            return []
+        pages: dict[int, str] = {}
+        for box in _PAGE_LINKS(self.container):
+            for a in box.iter("a"):
+                href = (a.get("href") or "").strip()
+                if not href:
+                    continue
+                number = _page_number(clean(text_of(a)), href)
+                if number:
+                    pages.setdefault(number, urljoin(self.doc.url, href))
+        if not pages:
+            return []
+        pages.setdefault(_page_number("", self.doc.url) or 1, url)
+        pages.setdefault(1, url)
+        return [pages[n] for n in sorted(pages)]
+
+
+@dataclass(slots=True)
+class _Body:
+    paragraphs: list[str]
+    baca_juga: list[tuple[str, str]]
+    bylines: dict[str, str]
+    dateline: str | None
+
+    @classmethod
+    def from_blocks(cls, blocks: list[Block], title: str) -> _Body:
+        paragraphs: list[str] = []
+        baca_juga: list[tuple[str, str]] = []
+        bylines: dict[str, str] = {}
+        pending: str | None = None
+        for block in blocks:
+            if block.kind == "baca_juga":
+                baca_juga.extend(block.links)
+                pending = None
+                continue
+            if block.kind in ("baca_label", "related_label"):
+                pending = block.kind
+                continue
+            if block.kind == "related":
+                pending = None
+                continue
+            if pending and block.is_link_only():
+                if pending == "baca_label":
+                    baca_juga.extend(block.links)
+                continue
+            pending = None
+            text = block.text
+            if not text or _BOILERPLATE.match(text) or (block.tag == "h1" and text == title):
+                continue
+            found = parse_byline_block(block.raw)
+            if found:
+                for key, name in found.items():
+                    bylines.setdefault(key, name)
+                continue
+            paragraphs.append(text)
+        dateline = None
+        if paragraphs:
+            dateline, lead = split_dateline(paragraphs[0])
+            if dateline:
+                lead = clean(lead)
+                if lead:
+                    paragraphs[0] = lead
+                else:
+                    paragraphs.pop(0)
+        return cls(paragraphs, baca_juga, bylines, dateline)
+
+
+def _depth(el: etree._Element) -> int:
+    return sum(1 for _ in el.iterancestors())
+
+
+def _first_iso(*values: Any) -> str | None:
+    for value in values:
+        if isinstance(value, str):
+            found = dates.parse_iso(value)
+            if found:
+                return found
+    return None
+
+
+def _is_person(node: Any) -> bool:
+    if not isinstance(node, dict):
+        return False
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "Person" in kinds or kind is None
+
+
+def _in_site_chrome(el: etree._Element) -> bool:
+    return inside(el, None, lambda n: is_site_header(n) or is_region_noise(n))
+
+
+def _merge_terms(*sources: list[str]) -> list[str]:
+    """Union of term names, case-insensitively; a name as WordPress writes it beats an upper-cased label."""
+    chosen: dict[str, str] = {}
+    for source in sources:
+        for name in source:
+            name = unescape_clean(name).lstrip("#").strip()
+            if not name:
+                continue
+            key = name.casefold()
+            current = chosen.get(key)
+            if current is None or (current.isupper() and not name.isupper()):
+                chosen[key] = name
+    return list(chosen.values())
+
+
+def _page_number(text: str, href: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    for key, value in parse_qsl(urlsplit(href).query):
+        if key == "page" and value.isdigit():
+            return int(value)
+    m = re.search(r"/(\d{1,3})/?$", urlsplit(href).path)
+    return int(m.group(1)) if m else None

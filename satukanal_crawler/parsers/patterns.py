@@ -1,0 +1,110 @@
+"""Indonesian newsroom conventions in text: bylines and datelines.
+
+These are the only fields with no standard markup; they are recognised from the text itself, with
+patterns strict enough that ordinary sentences ("Penulis buku itu ...", a later mention of the outlet)
+never match.
+"""
+
+from __future__ import annotations
+
+import re
+
+from satukanal_crawler.parsers.text import clean
+
+REPORTER_LABELS = ("pewarta", "reporter", "penulis", "wartawan", "jurnalis")
+EDITOR_LABELS = ("editor", "redaktur")
+_LABEL = r"(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur)"
+# The label, then a colon (spaces optional) or a non-breaking space.
+_LABEL_SEP = _LABEL + r"(?:[ \t\u00a0]*[:：][ \t\u00a0]*|[ \t]*\u00a0[ \t\u00a0]*)"
+_LINE_BYLINE = re.compile(r"^[\s(\[]*" + _LABEL_SEP, re.IGNORECASE)
+_ANY_LABEL = re.compile(r"(?:^|(?<=[\s|·•/,;(\[]))" + _LABEL_SEP, re.IGNORECASE)
+_NAME_END = re.compile(r"\s*[|·•/;\u2028]\s*|\s+[-–—]\s+")
+_NAME_OK = re.compile(r"^[^\W\d_](?:[^\W\d_]|[.,'’`()\- ])*$")  # letters and name punctuation, no digits
+
+
+def _name(raw: str) -> str | None:
+    name = clean(raw).strip(" ,;:-–—)]")
+    if not name or len(name) > 60 or len(name.split()) > 7 or not _NAME_OK.match(name):
+        return None
+    return name
+
+
+def _segments(text: str) -> list[tuple[str, str]] | None:
+    """(label, name) pairs when `text` consists of byline segments only, else None."""
+    matches = list(_ANY_LABEL.finditer(text))
+    if not matches:
+        return None
+    out = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        chunk = text[m.end() : end]
+        cut = _NAME_END.search(chunk)
+        if cut:
+            if re.sub(r"[\W_]+", "", chunk[cut.end() :]):
+                return None  # more than a name follows: a sentence, not a byline
+            chunk = chunk[: cut.start()]
+        name = _name(chunk)
+        if name is None:
+            return None
+        out.append((m["label"].lower(), name))
+    return out
+
+
+def parse_byline_block(raw: str) -> dict[str, str] | None:
+    """{'reporter'/'editor': name} when every line of a paragraph is a byline, else None."""
+    found: dict[str, str] = {}
+    lines = [line for line in raw.split("\u2028") if clean(line)]
+    if not lines:
+        return None
+    for line in lines:
+        if not _LINE_BYLINE.match(line):
+            return None
+        segments = _segments(line.strip(" \t([)]"))
+        if not segments:
+            return None
+        for label, name in segments:
+            key = "reporter" if label in REPORTER_LABELS else "editor"
+            found.setdefault(key, name)
+    return found
+
+
+def find_bylines(text: str) -> dict[str, str]:
+    """Byline names anywhere in a short meta text ("Oleh X · Reporter: Y · Editor: Z")."""
+    found: dict[str, str] = {}
+    for m in _ANY_LABEL.finditer(text):
+        chunk = text[m.end() :]
+        nxt = _ANY_LABEL.search(chunk)
+        if nxt:
+            chunk = chunk[: nxt.start()]
+        cut = _NAME_END.search(chunk)
+        if cut:
+            chunk = chunk[: cut.start()]
+        name = _name(chunk)
+        if name:
+            key = "reporter" if m["label"].lower() in REPORTER_LABELS else "editor"
+            found.setdefault(key, name)
+    return found
+
+
+_OUTLET = r"(?i:satukanal(?:\s*\.\s*com)?|[a-z][\w-]*(?:\.[a-z][\w-]*)*\.(?:com|co\.id|id|net|org|news|tv|info))"
+_PLACE = r"(?P<place>[A-Z][\w.'’]*(?:[ \u00a0]+(?:[A-Z][\w.'’]*|dan|&)){0,3})"
+_PLACE_CAPS = r"(?P<place>[A-Z][A-Z.'’]*(?:[ \u00a0]+[A-Z][A-Z.'’]*){0,3})"
+_DASH = r"[\s\u00a0]*(?:[–—|]|-{1,2})[\s\u00a0]*"
+_SPACED_DASH = r"(?:[\s\u00a0]*[–—|][\s\u00a0]*|[\s\u00a0]+-{1,2}[\s\u00a0]+)"
+_DATELINES = [
+    re.compile(r"^[\W_]{0,3}" + _OUTLET + r"[\s\u00a0]*,[\s\u00a0]*" + _PLACE + _DASH),
+    re.compile(r"^" + _PLACE + r"[\s\u00a0]*,[\s\u00a0]*" + _OUTLET + _DASH),
+    re.compile(r"^" + _PLACE + r"[\s\u00a0]*\([\s\u00a0]*" + _OUTLET + r"[\s\u00a0]*\)" + _DASH),
+    re.compile(r"^" + _PLACE_CAPS + _SPACED_DASH + r"(?=[\w\"“‘'])"),
+]
+
+
+def split_dateline(lead: str) -> tuple[str | None, str]:
+    """(place, lead without its dateline prefix); (None, lead) when the lead has no dateline."""
+    for pattern in _DATELINES:
+        m = pattern.match(lead)
+        if m and m.end() < len(lead):
+            place = clean(m["place"])
+            if place and len(place) <= 40:
+                return place, lead[m.end() :]
+    return None, lead
