@@ -66,6 +66,7 @@ _AUTHOR_XPATH = etree.XPath(
     " or contains(@class, 'td-post-author-name') or contains(@class, 'meta-author')"
     " or contains(@class, 'amp-wp-author') or contains(@class, 'entry-author')]"
 )
+_PAGE_LINK_HINT = re.compile(r"page-links|pagelinks|post-page-numbers|pgntn-page")
 _PAGE_LINKS = etree.XPath(
     ".//*[contains(@class, 'page-links') or contains(@class, 'pagelinks')"
     " or contains(@class, 'post-page-numbers') or contains(@class, 'pgntn-page')]"
@@ -78,8 +79,15 @@ class ParsedPage:
 
     record: dict[str, Any]
     page_urls: list[str] = field(default_factory=list)  # every page of a multi-page article, in order
-    body_html: str | None = None
     amphtml_url: str | None = None
+    container: etree._Element | None = None
+
+    @property
+    def body_html(self) -> str | None:
+        """The content container's HTML as served (serialised on demand: only the archive needs it)."""
+        if self.container is None:
+            return None
+        return etree.tostring(self.container, method="html", encoding="unicode", with_tail=False)
 
 
 def parse_article(
@@ -130,6 +138,21 @@ class _Extractor:
         self.container = find_container(doc.root)
         self.scope = find_scope(doc.root, doc.body, self.container)
         self._scope_items: list[tuple[etree._Element, bool]] | None = None
+        self._rel_links: list[etree._Element] | None = None
+
+    def scoped(self, tag: str, *, outside_body: bool = False, predicate=None) -> list[etree._Element]:
+        """Elements with `tag` in the article's scope, outside widgets (and outside the body if asked).
+
+        For the few elements a field needs (h1, time, rel links) checking ancestors beats a full walk.
+        """
+        body = self.container if outside_body else None
+        found = []
+        for el in self.scope.iter(tag):
+            if predicate is not None and not predicate(el):
+                continue
+            if not inside(el, self.scope, lambda n: n is body or is_region_noise(n)):
+                found.append(el)
+        return found
 
     def scope_elements(self, *tags: str, outside_body: bool = False) -> list[etree._Element]:
         """Elements of the article's scope outside widgets, optionally only those outside the body.
@@ -177,10 +200,7 @@ class _Extractor:
             "body_text": "\n\n".join(body.paragraphs),
             "baca_juga": [{"url": href, "title": t} for href, t in body.baca_juga],
         }
-        body_html = None
-        if self.container is not None:
-            body_html = etree.tostring(self.container, method="html", encoding="unicode", with_tail=False)
-        return ParsedPage(record, self.page_urls(url), body_html, self._amphtml())
+        return ParsedPage(record, self.page_urls(url), self._amphtml(), self.container)
 
     # -- identity ---------------------------------------------------------------------------------
 
@@ -239,7 +259,7 @@ class _Extractor:
         headline_text = self._strip_suffix(headline[0]) if headline else ""
         h1s = [clean(text_of(h)) for h in self.doc.root.iter("h1") if not _in_site_chrome(h)]
         h1s = [h for h in h1s if h]
-        scoped_h1 = [clean(text_of(h)) for h in self.scope_elements("h1") if not _in_site_chrome(h)]
+        scoped_h1 = [clean(text_of(h)) for h in self.scoped("h1") if not _in_site_chrome(h)]
         scoped_h1 = [h for h in scoped_h1 if h]
         if headline_text and headline_text in h1s:
             return headline_text
@@ -286,7 +306,7 @@ class _Extractor:
 
     def _time_elements(self) -> tuple[str | None, str | None]:
         published = modified = None
-        for el in self.scope_elements("time", outside_body=True):
+        for el in self.scoped("time", outside_body=True):
             value = dates.parse_iso(el.get("datetime"))
             if value is None:
                 continue
@@ -362,8 +382,10 @@ class _Extractor:
     # -- taxonomy ---------------------------------------------------------------------------------
 
     def _term_links(self, want_category: bool) -> list[str]:
+        if self._rel_links is None:
+            self._rel_links = self.scoped("a", predicate=lambda el: el.get("rel"))
         names = []
-        for a in self.scope_elements("a"):
+        for a in self._rel_links:
             rels = set((a.get("rel") or "").lower().split())
             if not rels or (want_category and "category" not in rels):
                 continue
@@ -441,7 +463,7 @@ class _Extractor:
 
     def page_urls(self, url: str) -> list[str]:
         """All pages of a `<!--nextpage-->` article in order, or [] for a single-page one."""
-        if self.container is None:
+        if self.container is None or not _PAGE_LINK_HINT.search(self.text):
             return []
         pages: dict[int, str] = {}
         for box in _PAGE_LINKS(self.container):

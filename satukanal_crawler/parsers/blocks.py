@@ -67,8 +67,23 @@ def _link(a: etree._Element, base_url: str) -> tuple[str, str] | None:
     return urljoin(base_url, href), title
 
 
+def _head(el: etree._Element, size: int = 48) -> str:
+    """The first characters of an element's text, without reading all of it."""
+    parts: list[str] = []
+    length = 0
+    for piece in el.itertext():
+        parts.append(piece)
+        length += len(piece)
+        if length >= size:
+            break
+    return clean("".join(parts))
+
+
 def _labelled(el: etree._Element, base_url: str) -> Block | None:
     """A block that starts with a Baca Juga (or related-posts) label and is mostly links."""
+    head = _head(el)
+    if not head or not (BACA_JUGA.match(head) or RELATED.match(head)):
+        return None
     text = clean(text_of(el))
     if not text or len(text) > 2000:
         return None

@@ -45,6 +45,7 @@ _BODY_WORDS = (
     r"jeg_share\w*|td-a-rec|td-post-sharing\w*|td-post-source-tags|td-tags|heateor\w*|sfsi\w*|wpcnt|"
     r"entry-footer|post-footer|rating\w*|reaction\w*|emoji\w*|toc|ez-toc\w*|wp-polls?|inline-ad\w*"
 )
+_BRANDING_RE = re.compile(r"site-header|masthead|header-main|site-branding|site-title|logo")
 _REGION_RE = re.compile(rf"(?:^|[\s_-])(?:{_REGION_WORDS})(?=$|[\s_-])")
 _BODY_RE = re.compile(rf"(?:^|[\s_-])(?:{_BODY_WORDS})(?=$|[\s_-])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -71,13 +72,13 @@ def _attrs(el: etree._Element) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _classify(class_attr: str | None, id_attr: str | None) -> tuple[bool, bool]:
-    """(region noise, body noise) for a class/id pair; pages repeat these strings, so it is cached."""
+def _classify(class_attr: str | None, id_attr: str | None) -> tuple[bool, bool, bool]:
+    """(region noise, body noise, site branding) for a class/id pair; pages repeat these, so cached."""
     if not class_attr and not id_attr:
-        return False, False
+        return False, False, False
     attrs = _TERM_CLASS.sub(" ", f"{class_attr or ''} {id_attr or ''}".lower())
     region = bool(_REGION_RE.search(attrs))
-    return region, region or bool(_BODY_RE.search(attrs))
+    return region, region or bool(_BODY_RE.search(attrs)), bool(_BRANDING_RE.search(attrs))
 
 
 def is_region_noise(el: etree._Element) -> bool:
@@ -146,6 +147,9 @@ def find_container(root: etree._Element) -> etree._Element | None:
     ]
     if not candidates:
         return None
+    if len(candidates) == 1:
+        only = candidates[0]
+        return only if any(clean(t) for t in only.itertext()) else None
     scored = [(c, _paragraph_score(c)) for c in candidates]
     best = max(score for _, score in scored)
     if best == 0:
@@ -155,9 +159,8 @@ def find_container(root: etree._Element) -> etree._Element | None:
 
 
 def is_site_header(el: etree._Element) -> bool:
-    return (el.tag == "header" and bool(re.search(r"site-header|masthead|header-main", _attrs(el)))) or bool(
-        re.search(r"site-branding|site-title|logo", _attrs(el))
-    )
+    """The site's header or logo block, where a theme may put the site name in an `<h1>`."""
+    return isinstance(el.tag, str) and _classify(el.get("class"), el.get("id"))[2]
 
 
 def find_scope(root: etree._Element, body: etree._Element, container: etree._Element | None) -> etree._Element:

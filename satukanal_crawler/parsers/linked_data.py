@@ -36,7 +36,9 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 def _load(script: str) -> Any:
-    text = _CDATA.sub("", script.strip())
+    text = script.strip()
+    if "CDATA" in text:
+        text = _CDATA.sub("", text)
     if not text:
         return None
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):

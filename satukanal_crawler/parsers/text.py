@@ -7,16 +7,19 @@ The contract compares text exactly, so there is one definition of "normalised te
 from __future__ import annotations
 
 import html
+import re
 
 # str.split() already splits on every Unicode space (U+00A0, U+2028 ...); zero-width marks are deleted.
-_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\u00ad\ufeff")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\u00ad\ufeff]")
 
 
 def clean(text: str | None) -> str:
     """Collapse whitespace (incl. non-breaking and zero-width spaces) and trim."""
     if not text:
         return ""
-    return " ".join(text.translate(_ZERO_WIDTH).split())
+    if _ZERO_WIDTH.search(text):
+        text = _ZERO_WIDTH.sub("", text)
+    return " ".join(text.split())
 
 
 def text_of(el) -> str:
