@@ -1,0 +1,228 @@
+"""The archive's one schema definition and its migrations.
+
+Analysts query these tables directly (sqlite-utils, Datasette), so they are a public interface:
+every table and column is described in docs/schema.md, and a test fails when one is not. Migrations
+are append-only: `MIGRATIONS[n]` upgrades version n to n+1 in place, and opening an older archive
+runs the missing ones in one transaction, so nothing stored is ever lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    wp_post_id INTEGER,
+    title TEXT NOT NULL,
+    dateline TEXT,
+    published_at TEXT NOT NULL,
+    modified_at TEXT,
+    reporter TEXT,
+    editor TEXT,
+    author TEXT,
+    summary TEXT,
+    body_text TEXT NOT NULL,
+    image_url TEXT,
+    body_html TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    page_count INTEGER NOT NULL DEFAULT 1,
+    content_hash TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_articles_published_at ON articles(published_at);
+CREATE INDEX IF NOT EXISTS idx_articles_reporter ON articles(reporter);
+CREATE INDEX IF NOT EXISTS idx_articles_dateline ON articles(dateline);
+CREATE INDEX IF NOT EXISTS idx_articles_wp_post_id ON articles(wp_post_id);
+CREATE INDEX IF NOT EXISTS idx_articles_content_hash ON articles(content_hash);
+
+CREATE TABLE IF NOT EXISTS categories (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles_categories (
+    articles_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    categories_id INTEGER NOT NULL REFERENCES categories(id),
+    PRIMARY KEY (articles_id, categories_id)
+);
+CREATE INDEX IF NOT EXISTS idx_articles_categories_categories_id ON articles_categories(categories_id);
+
+CREATE TABLE IF NOT EXISTS tags (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles_tags (
+    articles_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tags_id INTEGER NOT NULL REFERENCES tags(id),
+    PRIMARY KEY (articles_id, tags_id)
+);
+CREATE INDEX IF NOT EXISTS idx_articles_tags_tags_id ON articles_tags(tags_id);
+
+CREATE TABLE IF NOT EXISTS baca_juga (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    target_url TEXT NOT NULL,
+    target_article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    PRIMARY KEY (article_id, position)
+);
+CREATE INDEX IF NOT EXISTS idx_baca_juga_target ON baca_juga(target_article_id);
+CREATE INDEX IF NOT EXISTS idx_baca_juga_target_url ON baca_juga(target_url);
+
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_aliases_article_id ON aliases(article_id);
+
+CREATE TABLE IF NOT EXISTS revisions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    superseded_at TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    title TEXT NOT NULL,
+    dateline TEXT,
+    published_at TEXT NOT NULL,
+    modified_at TEXT,
+    reporter TEXT,
+    editor TEXT,
+    author TEXT,
+    summary TEXT,
+    body_text TEXT NOT NULL,
+    image_url TEXT,
+    categories TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    baca_juga TEXT NOT NULL DEFAULT '[]',
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_revisions_article_id ON revisions(article_id);
+
+CREATE TABLE IF NOT EXISTS pages (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
+    page_number INTEGER NOT NULL DEFAULT 1,
+    status INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    content_type TEXT,
+    fetched_at TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    body BLOB NOT NULL,
+    UNIQUE (url, body_sha256)
+);
+CREATE INDEX IF NOT EXISTS idx_pages_article_id ON pages(article_id, page_number);
+
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    pid INTEGER,
+    base_url TEXT,
+    arguments TEXT NOT NULL DEFAULT '{}',
+    stats TEXT,
+    checks TEXT,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    exit_status INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS url_state (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status INTEGER,
+    lastmod TEXT,
+    last_fetched_at TEXT,
+    error TEXT,
+    redirect_to TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS idx_url_state_redirect_to ON url_state(redirect_to);
+CREATE INDEX IF NOT EXISTS idx_url_state_kind ON url_state(kind);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    run_id INTEGER REFERENCES crawl_runs(id) ON DELETE SET NULL
+);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, body_text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts (rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, body_text)
+    VALUES ('delete', old.id, old.title, old.body_text);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE OF title, body_text ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, body_text)
+    VALUES ('delete', old.id, old.title, old.body_text);
+    INSERT INTO articles_fts (rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
+END;
+"""
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers keep their inner semicolons)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return [s for s in out if s]
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, and a migration must be one transaction.
+    for statement in statements(script):
+        conn.execute(statement)
+
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    _run(conn, _V1)
+
+
+# MIGRATIONS[n] upgrades a version-n archive to n+1 (version 0 is an empty file).
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the archive to SCHEMA_VERSION in one transaction; returns the version it started at."""
+    start = current_version(conn)
+    if start > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f"archive schema version {start} is newer than this program's ({SCHEMA_VERSION}); upgrade the crawler"
+        )
+    if start == SCHEMA_VERSION:
+        return start
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(start, SCHEMA_VERSION):
+            MIGRATIONS[version](conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return start

@@ -1,0 +1,1 @@
+"""Subcommands of `satukanal`, one module each."""

@@ -1,0 +1,80 @@
+"""Scrapy settings of the SATUKANAL crawler: polite by default, overridable with `-s NAME=value`.
+
+`SATUKANAL_BASE_URL` and `SATUKANAL_DB` are also read from the environment, so cron jobs and the offline
+mirror need no command-line changes.
+"""
+
+import os
+
+from satukanal_crawler import __version__
+
+BOT_NAME = "satukanal_crawler"
+SPIDER_MODULES = ["satukanal_crawler.spiders"]
+NEWSPIDER_MODULE = "satukanal_crawler.spiders"
+
+# -- the portal and the archive ----------------------------------------------------------------------
+SATUKANAL_BASE_URL = os.environ.get("SATUKANAL_BASE_URL", "https://satukanal.com")
+SATUKANAL_DB = os.environ.get("SATUKANAL_DB", "data/satukanal.db")
+SATUKANAL_HOMEPAGE = "https://github.com/satukanal-archive/satukanal-crawler"
+
+# -- incremental runs ----------------------------------------------------------------------------------
+# Stop paging a channel after this many consecutive pages whose articles are all archived already.
+SATUKANAL_STOP_AFTER_KNOWN_PAGES = 1
+# Hard bound on pages per channel (a trap guard: endless or out-of-range pagination).
+SATUKANAL_MAX_CHANNEL_PAGES = 5000
+# A URL that failed is retried by later runs until it has failed this many runs in a row.
+SATUKANAL_MAX_URL_ATTEMPTS = 5
+# Items per write transaction, and the longest an uncommitted item may wait (seconds).
+SATUKANAL_BATCH_SIZE = 200
+SATUKANAL_BATCH_SECONDS = 5.0
+# Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
+SATUKANAL_BACKOFF_BASE = 2.0
+SATUKANAL_BACKOFF_MAX = 120.0
+# Write every response to rotating WARC files under data/warc/ (off by default).
+SATUKANAL_WARC = False
+
+# -- politeness ----------------------------------------------------------------------------------------
+USER_AGENT = f"satukanal-crawler/{__version__} (+{SATUKANAL_HOMEPAGE}; news archive research)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "id,en;q=0.8",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "satukanal_crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# Pipelines, one concern each, in this order (docs: README "Pipelines").
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidationPipeline": 100,
+    "pipelines.normalize.NormalizationPipeline": 200,
+    "pipelines.dedupe.DeduplicationPipeline": 300,
+    "pipelines.store.StoragePipeline": 400,
+}
+
+EXTENSIONS = {
+    "satukanal_crawler.extensions.RunRecorder": 100,
+}
+
+# Breadth-first-ish: articles (priority 10) before deeper listing pages; FIFO queues.
+DEPTH_PRIORITY = 0
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
