@@ -357,16 +357,14 @@ class _Extractor:
         return found
 
     def author(self) -> str | None:
-        authors = self.article_node.get("author")
-        people = [self.graph.resolve(a) for a in (authors if isinstance(authors, list) else [authors])]
-        person_names = [n for p in people if _is_person(p) for n in self.graph.names(p)]
-        if person_names:
-            return person_names[0]
+        """CONTRACT rule 8, in its order: author link or vcard, twitter:data1, JSON-LD author."""
         for el in _AUTHOR_XPATH(self.scope):
-            if inside(el, self.scope, is_region_noise):
+            if inside(el, self.scope, lambda n: n is self.container or is_region_noise(n)):
                 continue
-            name = clean(text_of(el))
+            link = el if el.tag == "a" else next(el.iter("a"), None)  # "Oleh <a>Name</a> -": the link is the name
+            name = clean(text_of(link if link is not None else el))
             name = re.sub(r"^(?:oleh|by|penulis|ditulis oleh)\s*:?\s*", "", name, flags=re.IGNORECASE)
+            name = name.strip(" -–—|·•:,")
             if name and len(name) <= 80:
                 return name
         label = (self.doc.meta_first("twitter:label1") or "").lower()
@@ -374,9 +372,12 @@ class _Extractor:
             data = self.doc.meta_first("twitter:data1")
             if data:
                 return data
-        any_names = [n for p in people for n in self.graph.names(p)]
-        if any_names:
-            return any_names[0]
+        authors = self.article_node.get("author")
+        people = [self.graph.resolve(a) for a in (authors if isinstance(authors, list) else [authors])]
+        names = [n for p in people if _is_person(p) for n in self.graph.names(p)]
+        names += [n for p in people for n in self.graph.names(p)]
+        if names:
+            return names[0]
         return self.doc.meta_first("author")
 
     # -- taxonomy ---------------------------------------------------------------------------------
@@ -398,7 +399,9 @@ class _Extractor:
 
     def categories(self) -> list[str]:
         links = self._term_links(want_category=True)
-        sections = self.graph.names(self.article_node.get("articleSection"))
+        # RankMath writes all sections as one comma-joined string.
+        sections = [s.strip() for name in self.graph.names(self.article_node.get("articleSection"))
+                    for s in name.split(",") if s.strip()]  # fmt: skip
         found = _merge_terms(links, sections)
         if not found:
             found = _merge_terms(self.doc.meta.get("article:section", []))

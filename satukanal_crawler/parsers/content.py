@@ -51,6 +51,7 @@ _BODY_RE = re.compile(rf"(?:^|[\s_-])(?:{_BODY_WORDS})(?=$|[\s_-])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 REGION_TAGS = frozenset({"nav", "aside"})
+PAGE_TAGS = frozenset({"html", "body"})
 # Elements whose text is never prose: code, media, forms, AMP components.
 SKIP_TAGS = frozenset(
     {
@@ -85,6 +86,8 @@ def is_region_noise(el: etree._Element) -> bool:
     """A widget, related-posts block, comment area or navigation: never article content or metadata."""
     if el.tag in REGION_TAGS:
         return True
+    if el.tag in PAGE_TAGS:
+        return False  # body classes describe the layout ("right-sidebar"), not a region
     return _classify(el.get("class"), el.get("id"))[0]
 
 
@@ -94,6 +97,8 @@ def is_body_noise(el: etree._Element) -> bool:
         return True
     if el.tag in SKIP_TAGS or el.tag in REGION_TAGS:
         return True
+    if el.tag in PAGE_TAGS:
+        return False
     if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
         return True
     style = el.get("style")
@@ -160,7 +165,7 @@ def find_container(root: etree._Element) -> etree._Element | None:
 
 def is_site_header(el: etree._Element) -> bool:
     """The site's header or logo block, where a theme may put the site name in an `<h1>`."""
-    return isinstance(el.tag, str) and _classify(el.get("class"), el.get("id"))[2]
+    return isinstance(el.tag, str) and el.tag not in PAGE_TAGS and _classify(el.get("class"), el.get("id"))[2]
 
 
 def find_scope(root: etree._Element, body: etree._Element, container: etree._Element | None) -> etree._Element:
