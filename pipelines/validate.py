@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 from satukanal_crawler import dates
 from satukanal_crawler.archive.session import store_for
 from satukanal_crawler.items import ArticleItem
+from satukanal_crawler.monitoring import COVERAGE_FIELDS
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 HTTP_URL = re.compile(r"^https?://[^/\s]+/\S*$")
@@ -44,6 +45,11 @@ class ValidationPipeline:
     def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
+        stats = self.crawler.stats
+        stats.inc_value("satukanal/fields/seen")  # field coverage of what the parser produced (monitoring)
+        for name in COVERAGE_FIELDS:
+            if getattr(item, name):
+                stats.inc_value(f"satukanal/fields/{name}")
         found = problems(item)
         if not found:
             return item

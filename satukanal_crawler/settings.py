@@ -30,6 +30,14 @@ SATUKANAL_BATCH_SECONDS = 5.0
 # Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
 SATUKANAL_BACKOFF_BASE = 2.0
 SATUKANAL_BACKOFF_MAX = 120.0
+# Monitoring: a run whose checks fail exits with status 5 (README "Exit statuses").
+SATUKANAL_CHECK_MAX_ERROR_RATIO = 0.10  # failed URLs / requests
+SATUKANAL_CHECK_MAX_BLOCKED_RATIO = 0.20  # 401/403/429/451 responses, or robots.txt refusals
+SATUKANAL_CHECK_MIN_COVERAGE = {"title": 1.0, "published_at": 1.0, "body_text": 1.0, "reporter": 0.5, "dateline": 0.5}
+SATUKANAL_CHECK_COVERAGE_MIN_ARTICLES = 5  # fewer parsed articles than this: coverage is not judged
+SATUKANAL_CHECK_CHANNEL_HISTORY = 3  # a channel silent now but productive in this many earlier runs fails
+# Logs kept under data/logs/ (older ones are pruned).
+SATUKANAL_KEEP_LOGS = 60
 # Write every response to rotating WARC files under data/warc/ (off by default).
 SATUKANAL_WARC = False
 
@@ -72,7 +80,9 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "satukanal_crawler.extensions.RunRecorder": 100,
+    "satukanal_crawler.extensions.ProgressLine": 200,
 }
+SATUKANAL_PROGRESS = False  # the live progress line; `satukanal crawl` turns it on for a terminal
 
 # Breadth-first-ish: articles (priority 10) before deeper listing pages; FIFO queues.
 DEPTH_PRIORITY = 0

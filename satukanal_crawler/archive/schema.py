@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS revisions (
     categories TEXT NOT NULL DEFAULT '[]',
     tags TEXT NOT NULL DEFAULT '[]',
     baca_juga TEXT NOT NULL DEFAULT '[]',
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    cause TEXT NOT NULL DEFAULT 'refetch'
 );
 CREATE INDEX IF NOT EXISTS idx_revisions_article_id ON revisions(article_id);
 

@@ -89,8 +89,12 @@ class ArticleStore:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def save(self, item: ArticleItem, now: str) -> str:
-        """Store one item inside the caller's transaction; returns new | updated | unchanged | alias."""
+    def save(self, item: ArticleItem, now: str, *, cause: str = "refetch") -> str:
+        """Store one item inside the caller's transaction; returns new | updated | unchanged | alias.
+
+        `cause` is "refetch" for a crawl (the article was seen online: last_seen_at moves) and
+        "reparse" for a rebuild from stored pages (nothing was seen: only changed content is written).
+        """
         if not item.content_hash:
             item.content_hash = content_hash(item.title, item.body_text)
         if item.article_id is None:
@@ -100,7 +104,7 @@ class ArticleStore:
             article_id = self._insert(item, now)
         else:
             article_id = item.article_id
-            outcome = self._update(article_id, item, now)
+            outcome = self._update(article_id, item, now, cause)
         item.article_id = article_id
         self._save_aliases(article_id, item, now)
         self._adopt_redirects(article_id, now)
@@ -126,11 +130,12 @@ class ArticleStore:
         cursor = self.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", tuple(values.values()))
         return cursor.lastrowid
 
-    def _update(self, article_id: int, item: ArticleItem, now: str) -> str:
+    def _update(self, article_id: int, item: ArticleItem, now: str, cause: str = "refetch") -> str:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        seen = now if cause == "refetch" else row["last_seen_at"]
         if item.match_reason == "repost" and item.url != row["url"]:
             if item.published_at >= row["published_at"]:
-                self.conn.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", (now, article_id))
+                self.conn.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", (seen, article_id))
                 return "alias"  # a later copy of an archived article: only its URL is kept, as an alias
             # The item is the earlier copy: it becomes the article, the archived URL its alias.
             self._add_alias(row["url"], article_id, "repost", now)
@@ -147,27 +152,29 @@ class ArticleStore:
         if not changed:
             self.conn.execute(
                 "UPDATE articles SET url = ?, wp_post_id = ?, last_seen_at = ?, fetched_at = ? WHERE id = ?",
-                (item.url, item.wp_post_id, now, item.fetched_at or row["fetched_at"], article_id),
+                (item.url, item.wp_post_id, seen, item.fetched_at or row["fetched_at"], article_id),
             )
             return "unchanged"
-        self._save_revision(row, old_terms, old_links, now, item.fetched_at)
+        self._save_revision(row, old_terms, old_links, now, item.fetched_at, cause)
         values = self._values(item)
-        values["last_seen_at"] = now
+        values["last_seen_at"] = seen
         assignments = ", ".join(f"{name} = ?" for name in values)
         self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*values.values(), article_id))
         return "updated"
 
-    def _save_revision(self, row: sqlite3.Row, terms: dict, links: list, now: str, fetched_at: str) -> None:
+    def _save_revision(
+        self, row: sqlite3.Row, terms: dict, links: list, now: str, fetched_at: str, cause: str = "refetch"
+    ) -> None:
         self.conn.execute(
             "INSERT INTO revisions (article_id, superseded_at, fetched_at, title, dateline, published_at, "
             "modified_at, reporter, editor, author, summary, body_text, image_url, categories, tags, baca_juga, "
-            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "content_hash, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row["id"], fetched_at or now, row["fetched_at"], row["title"], row["dateline"], row["published_at"],
                 row["modified_at"], row["reporter"], row["editor"], row["author"], row["summary"], row["body_text"],
                 row["image_url"], json.dumps(terms["categories"], ensure_ascii=False),
                 json.dumps(terms["tags"], ensure_ascii=False), json.dumps(links, ensure_ascii=False),
-                row["content_hash"],
+                row["content_hash"], cause,
             ),
         )  # fmt: skip
 

@@ -14,7 +14,16 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from satukanal_crawler.archive import Archive
-from satukanal_crawler.cli import DEMO_PORT, EXIT_CRAWL_ERROR, EXIT_OK, EXIT_UNREACHABLE, UsageError
+from satukanal_crawler.cli import (
+    DEMO_PORT,
+    EXIT_CHECK_FAILED,
+    EXIT_CRAWL_ERROR,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    UsageError,
+)
+from satukanal_crawler.lock import ArchiveLock, LockHeld
 from satukanal_crawler.spiders.satukanal import SOURCES, SatukanalSpider
 
 
@@ -45,8 +54,6 @@ def run_crawl(args: argparse.Namespace) -> int:
     if not sources or sources - set(SOURCES):
         raise UsageError(f"--sources takes a comma-separated subset of {','.join(SOURCES)}, got {args.sources!r}")
     settings = project_settings()
-    for name, value in args.settings:
-        settings.set(name, value, priority="cmdline")
     with ExitStack() as stack:
         if args.demo:
             mirror = _start_demo_mirror(stack)
@@ -61,13 +68,22 @@ def run_crawl(args: argparse.Namespace) -> int:
                 settings.set("SATUKANAL_BASE_URL", args.base_url, priority="cmdline")
             if args.db:
                 settings.set("SATUKANAL_DB", args.db, priority="cmdline")
+        for name, value in args.settings:  # -s wins over everything above, as in `scrapy crawl`
+            settings.set(name, value, priority="cmdline")
         settings.set("SATUKANAL_BASE_URL", _check_base_url(settings.get("SATUKANAL_BASE_URL")), priority="cmdline")
         db = Path(settings.get("SATUKANAL_DB"))
+        try:
+            stack.enter_context(ArchiveLock(db))
+        except LockHeld as exc:
+            print(f"satukanal: {exc}", file=sys.stderr)
+            return EXIT_LOCKED
+        except OSError as exc:
+            raise UsageError(f"{db}: cannot create the archive's lock file: {exc.strerror or exc}") from None
         Archive(db).close()  # fail early, in one line, if the archive cannot be opened or migrated
-        log_dir = db.parent / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log_file = log_dir / f"crawl-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
+        log_file = _log_file(db.parent / "logs", settings.getint("SATUKANAL_KEEP_LOGS", 60))
         settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        if not args.quiet and sys.stderr.isatty():
+            settings.set("SATUKANAL_PROGRESS", True, priority="cmdline")
         settings.set("SATUKANAL_RUN_ARGUMENTS", {"full": args.full, "since": args.since, "sources": sorted(sources),
                                                  "demo": args.demo}, priority="cmdline")  # fmt: skip
         started = time.monotonic()
@@ -77,20 +93,41 @@ def run_crawl(args: argparse.Namespace) -> int:
         process.start()
         elapsed = time.monotonic() - started
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    status = _exit_status(stats)
+    outcome = getattr(crawler, "satukanal_outcome", None)
+    status = exit_status(outcome, stats)
     if not args.quiet or status != EXIT_OK:
-        print(summary(stats, db, log_file, elapsed), file=sys.stdout if status == EXIT_OK else sys.stderr)
+        lines = [summary(stats, db, log_file, elapsed)]
+        if status != EXIT_OK:
+            failed = [c for c in getattr(crawler, "satukanal_checks", []) if not c.ok]
+            lines = [f"satukanal: run {outcome or 'failed'}: " + "; ".join(f"{c.name}: {c.detail}" for c in failed)
+                     if failed else f"satukanal: run {outcome or 'failed'} (see {log_file})", *lines]  # fmt: skip
+        print("\n".join(lines), file=sys.stdout if status == EXIT_OK else sys.stderr)
     return status
 
 
-def _exit_status(stats: dict) -> int:
-    if stats.get("finish_reason") not in ("finished", None) and stats.get("finish_reason") != "shutdown":
+def exit_status(outcome: str | None, stats: dict) -> int:
+    """The exit status cron acts on (README "Exit statuses")."""
+    if outcome is None or outcome.startswith("interrupted"):
         return EXIT_CRAWL_ERROR
-    if not stats.get("downloader/response_count"):
+    if outcome == "unreachable":
         return EXIT_UNREACHABLE
-    if stats.get("log_count/CRITICAL") or stats.get("spider_exceptions/count"):
+    if outcome.startswith("check failed"):
+        return EXIT_CHECK_FAILED
+    if stats.get("log_count/CRITICAL"):
         return EXIT_CRAWL_ERROR
     return EXIT_OK
+
+
+def _log_file(log_dir: Path, keep: int) -> Path:
+    """A new log file for this run; the oldest beyond `keep` are deleted."""
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{log_dir}: cannot create the log directory: {exc.strerror or exc}") from None
+    old = sorted(log_dir.glob("crawl-*.log"))
+    for path in old[: max(0, len(old) - keep + 1)]:
+        path.unlink(missing_ok=True)
+    return log_dir / f"crawl-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}.log"
 
 
 def summary(stats: dict, db: Path, log_file: Path, elapsed: float) -> str:

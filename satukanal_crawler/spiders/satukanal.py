@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response
@@ -197,6 +198,9 @@ class SatukanalSpider(scrapy.Spider):
                 request = self.channel_request(channel)
                 if request is not None:
                     yield request
+        if page_number(response.url) == 1:  # monitoring: a channel that stops listing articles
+            path = urlsplit(response.url).path
+            self.crawler.stats.set_value(f"satukanal/channel_articles/{path}", len(listing.articles))
         if not listing.articles:
             return  # an out-of-range page: pagination ends here whatever it links to
         known_pages = response.meta.get("known_pages", 0)
