@@ -115,6 +115,7 @@ class SatukanalSpider(scrapy.Spider):
             if attempts < self.max_attempts and same_host(url, base) and is_article_url(url, base):
                 request = self.article_request(url, source="retry")
                 if request is not None:
+                    self.crawler.stats.inc_value("satukanal/retried_failed_urls")
                     yield request
 
     def article_request(self, url: str, *, source: str, lastmod: str | None = None,
