@@ -1,0 +1,74 @@
+"""Opening an older archive upgrades it in place, losing nothing; a newer one is refused in one line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from satukanal_crawler.archive import Archive, ArchiveError, schema
+
+
+def _archive_with_a_row(path: Path) -> None:
+    with Archive(path) as archive, archive.transaction() as conn:
+        conn.execute(
+            "INSERT INTO articles (url, title, published_at, body_text, content_hash, first_seen_at, last_seen_at, "
+            "fetched_at) VALUES ('https://satukanal.com/a/', 'Judul', '2021-04-08T14:35:12+07:00', 'Isi berita.', "
+            "'h', '2021-04-08T14:35:12+07:00', '2021-04-08T14:35:12+07:00', '2021-04-08T14:35:12+07:00')"
+        )
+
+
+def test_new_archive_is_at_the_current_version(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.db") as archive:
+        assert schema.current_version(archive.conn) == schema.SCHEMA_VERSION
+        assert archive.migrated_from == 0
+
+
+def test_an_older_archive_is_upgraded_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "a.db"
+    _archive_with_a_row(db)
+
+    def add_language(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'id'")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, add_language])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    with Archive(db) as archive:
+        assert archive.migrated_from == schema.SCHEMA_VERSION - 1
+        assert schema.current_version(archive.conn) == schema.SCHEMA_VERSION
+        row = archive.conn.execute("SELECT title, body_text, language FROM articles").fetchone()
+        assert tuple(row) == ("Judul", "Isi berita.", "id")
+        assert archive.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'berita'").fetchone()[0]
+
+
+def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "a.db"
+    _archive_with_a_row(db)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE articles ADD COLUMN extra TEXT")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, broken])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    with pytest.raises(ArchiveError):
+        Archive(db)
+    conn = sqlite3.connect(db)
+    try:
+        assert schema.current_version(conn) == schema.SCHEMA_VERSION - 1
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        assert "extra" not in columns
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_a_newer_archive_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    _archive_with_a_row(db)
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(ArchiveError, match="newer than this program"):
+        Archive(db)
