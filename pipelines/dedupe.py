@@ -33,6 +33,7 @@ class DeduplicationPipeline:
             raise DropItem(f"duplicate in this run: {item.url}")
         self.seen.add(item.url)
         item.article_id, item.match_reason = store.find_match(item)
+        item.matched = True  # nothing is stored between here and the storage stage: it need not look again
         if item.match_reason in ("wp_post_id", "repost", "alias"):
             self.crawler.stats.inc_value(f"satukanal/duplicates/{item.match_reason}")
         return item

@@ -3,20 +3,68 @@ so that the same text or link never differs by invisible bytes between runs."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 
-from satukanal_crawler.archive.store import content_hash
 from satukanal_crawler.items import ArticleItem
 from satukanal_crawler.urls import canonicalize_url
 
 LINE_FIELDS = ("title", "dateline", "reporter", "editor", "author", "summary")
+# Whitespace other than a space (a line) or a space and a newline (a body). Most parsed text is already
+# normal, so checking it first (a character class and a few substring searches, all in C) is several times
+# cheaper than rebuilding it.
+_OTHER_SPACE_LINE = re.compile(r"[^\S ]")
+_OTHER_SPACE_BODY = re.compile(r"[^\S \n]")
+
+
+def _is_normal_line(value: str) -> bool:
+    return (
+        value != ""
+        and value[0] != " "
+        and value[-1] != " "
+        and "  " not in value
+        and (value.isprintable() or _OTHER_SPACE_LINE.search(value) is None)
+        and unicodedata.is_normalized("NFC", value)
+    )
+
+
+def _is_normal_body(text: str) -> bool:
+    """Paragraphs of single-spaced text separated by exactly one blank line, in NFC."""
+    return text == "" or (
+        not text[0].isspace()
+        and not text[-1].isspace()
+        and "  " not in text
+        and " \n" not in text
+        and "\n " not in text
+        and "\n\n\n" not in text
+        and text.count("\n") == 2 * text.count("\n\n")  # no lone newline
+        # Every whitespace character but " " is non-printable (so are a few others: they take the slow path).
+        and (text.replace("\n", " ").isprintable() or _OTHER_SPACE_BODY.search(text) is None)
+        and unicodedata.is_normalized("NFC", text)
+    )
 
 
 def _line(value: str | None) -> str | None:
     if value is None:
         return None
+    if _is_normal_line(value):
+        return value
     value = " ".join(unicodedata.normalize("NFC", value).split())
     return value or None
+
+
+def _body(text: str) -> str:
+    if _is_normal_body(text):
+        return text
+    paragraphs = (_line(p) for p in unicodedata.normalize("NFC", text).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def normal_content_hash(title: str, body_text: str) -> str:
+    """`store.content_hash` of an already normalised title and body, without splitting them again."""
+    flat = body_text.replace("\n\n", " ")  # what " ".join(body_text.split()) gives for a normalised body
+    return hashlib.sha256(f"{title}\n{flat}".encode()).hexdigest()
 
 
 def normalise(item: ArticleItem) -> bool:
@@ -25,14 +73,13 @@ def normalise(item: ArticleItem) -> bool:
     for name in LINE_FIELDS:
         setattr(item, name, _line(getattr(item, name)))
     item.title = item.title or ""
-    paragraphs = (_line(p) for p in unicodedata.normalize("NFC", item.body_text or "").split("\n\n"))
-    item.body_text = "\n\n".join(p for p in paragraphs if p)
+    item.body_text = _body(item.body_text or "")
     item.categories = list(dict.fromkeys(filter(None, map(_line, item.categories))))
     item.tags = list(dict.fromkeys(filter(None, map(_line, item.tags))))
     item.baca_juga = [{"url": b["url"].strip(), "title": _line(b["title"]) or ""} for b in item.baca_juga]
     item.url = canonicalize_url(item.url)
     item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
-    item.content_hash = content_hash(item.title, item.body_text)
+    item.content_hash = normal_content_hash(item.title, item.body_text)
     return before != (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
 
 

@@ -61,7 +61,7 @@ class StoragePipeline:
 
     def commit(self) -> None:
         if self.store.conn.in_transaction:
-            self.store.conn.execute("COMMIT")
+            self.store.archive.commit()  # with the batch's full-text entries
         self.pending = 0
 
     def close_spider(self) -> None:

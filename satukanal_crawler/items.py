@@ -68,6 +68,7 @@ class ArticleItem:
     content_hash: str = ""
     article_id: int | None = None
     match_reason: str | None = None  # url | alias | wp_post_id | repost
+    matched: bool = False  # find_match already ran for this item (dedupe): storage need not look again
 
     def record(self) -> dict[str, Any]:
         """The contract record (CONTRACT.md field order)."""

@@ -8,6 +8,7 @@ the portal" is part of what a canonical URL means.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -41,6 +42,13 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     """
     if base:
         url = urljoin(base, url)
+    return _canonical(url)
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(url: str) -> str:
+    # Cached: a listing page links the same menu, sidebar and article URLs many times, and every page
+    # links the same menu, so a crawl canonicalises the same few thousand absolute URLs over and over.
     cleaned = strip_tracking(url)
     parts = urlsplit(cleaned)
     path = _AMP_SUFFIX.sub("/", parts.path) if parts.path not in ("/amp", "/amp/") else parts.path

@@ -8,6 +8,7 @@ crash or power loss loses at most the transaction in progress.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from satukanal_crawler.archive.schema import SCHEMA_VERSION, migrate
+from satukanal_crawler.archive.schema import SCHEMA_VERSION, index_pending, migrate
 
 __all__ = ["SCHEMA_VERSION", "Archive", "ArchiveError"]
 
@@ -24,12 +25,21 @@ class ArchiveError(Exception):
     """The archive cannot be used (corrupt, locked, unwritable, too new); the message is one line."""
 
 
+def default_timeout() -> float:
+    """Seconds to wait for another process's lock before giving up: $SATUKANAL_DB_TIMEOUT, else 30."""
+    try:
+        return max(0.0, float(os.environ.get("SATUKANAL_DB_TIMEOUT", "30")))
+    except ValueError:
+        return 30.0
+
+
 class Archive:
     """An open archive database."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        timeout = default_timeout() if timeout is None else timeout
         try:
             if readonly:
                 if not self.path.exists():
@@ -45,11 +55,18 @@ class Archive:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = FULL")
                 self.migrated_from = migrate(self.conn)
+                # Another process's write lock would otherwise surface mid-crawl, after the fetching:
+                # find out now (WAL readers never hold it, so only a foreign writer makes this wait). The
+                # same transaction indexes rows another program added to `articles` (see index_pending).
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.commit()
             else:
                 self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except ArchiveError:
             raise
         except (sqlite3.Error, OSError) as exc:
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
             raise ArchiveError(describe(self.path, exc)) from exc
         self.db = sqlite_utils.Database(self.conn)
 
@@ -71,6 +88,11 @@ class Archive:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+        self.commit()
+
+    def commit(self) -> None:
+        """Commit the transaction in progress, its articles' full-text entries included."""
+        index_pending(self.conn)
         self.conn.execute("COMMIT")
 
     def integrity_ok(self) -> bool:
@@ -89,6 +111,13 @@ class Archive:
         ):
             known.setdefault(row["alias"], (row["id"], row["modified_at"] or row["published_at"]))
         return known
+
+    def unresolved_link_targets(self) -> list[str]:
+        """Baca Juga targets that lead to no archived article yet: a run can stop before it fetches them."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL ORDER BY target_url"
+        )
+        return [row[0] for row in rows]
 
     def url_states(self, kind: str) -> dict[str, sqlite3.Row]:
         return {row["url"]: row for row in self.conn.execute("SELECT * FROM url_state WHERE kind = ?", (kind,))}

@@ -22,6 +22,6 @@ def close_store(crawler) -> None:
     store = getattr(crawler, "_satukanal_store", None)
     if store is not None:
         if store.conn.in_transaction:
-            store.conn.execute("COMMIT")
+            store.archive.commit()
         store.archive.close()
         crawler._satukanal_store = None

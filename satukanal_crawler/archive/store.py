@@ -54,6 +54,7 @@ class ArticleStore:
         self.archive = archive
         self.conn: sqlite3.Connection = archive.conn
         self._term_ids: dict[tuple[str, str], int] = {}
+        self._attached: list[str] = []  # URLs that came to lead to the article during the save in progress
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -97,25 +98,36 @@ class ArticleStore:
         """
         if not item.content_hash:
             item.content_hash = content_hash(item.title, item.body_text)
-        if item.article_id is None:
+        if item.article_id is None and not item.matched:
             item.article_id, item.match_reason = self.find_match(item)
+        item.matched = False  # a later save of this object (reparse) looks again
+        self._attached = []
         if item.article_id is None:
             outcome = "new"
             article_id = self._insert(item, now)
+            self._attached.append(item.url)
         else:
             article_id = item.article_id
             outcome = self._update(article_id, item, now, cause)
         item.article_id = article_id
-        self._save_aliases(article_id, item, now)
-        self._adopt_redirects(article_id, now)
-        if outcome in ("new", "updated"):
+        canonical = self._save_aliases(article_id, item, now)
+        if outcome != "unchanged" or self._attached:
+            # Only something new can adopt a redirect: an unchanged article had them adopted before.
+            self._attached.append(canonical)
+            self._adopt_redirects(article_id, now)
+        if outcome in ("new", "updated", "replaced"):
             self._save_terms(article_id, item)
             self._save_baca_juga(article_id, item)
-        self._resolve_incoming_links(article_id)
+        self._resolve_links_to(article_id, self._attached)
         self._save_pages(article_id, item)
-        self.mark_url(item.url, "article", status=200, lastmod=item.sitemap_lastmod, fetched_at=item.fetched_at,
+        lastmod = item.sitemap_lastmod
+        if lastmod is None and cause == "refetch":
+            # The fetched page's own time, which the next run compares with this URL's sitemap lastmod (for
+            # a re-post URL, the article's dates are those of the other copy).
+            lastmod = item.modified_at or item.published_at
+        self.mark_url(item.url, "article", status=200, lastmod=lastmod, fetched_at=item.fetched_at,
                       article_id=article_id)
-        return outcome
+        return "alias" if outcome == "replaced" else outcome
 
     def _values(self, item: ArticleItem) -> dict[str, Any]:
         values = {name: getattr(item, name) for name in _ARTICLE_COLUMNS if hasattr(item, name)}
@@ -133,19 +145,33 @@ class ArticleStore:
     def _update(self, article_id: int, item: ArticleItem, now: str, cause: str = "refetch") -> str:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         seen = now if cause == "refetch" else row["last_seen_at"]
-        if item.match_reason == "repost" and item.url != row["url"]:
+        repost = item.match_reason == "repost"
+        if item.match_reason == "alias":  # a re-post URL fetched again is still the later copy, not a new URL
+            alias = self.conn.execute("SELECT reason FROM aliases WHERE url = ?", (item.url,)).fetchone()
+            repost = alias is not None and alias[0] == "repost"
+        if repost and item.url != row["url"]:
             if item.published_at >= row["published_at"]:
                 self.conn.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", (seen, article_id))
                 return "alias"  # a later copy of an archived article: only its URL is kept, as an alias
-            # The item is the earlier copy: it becomes the article, the archived URL its alias.
+            # The item is the earlier copy: it becomes the article, the archived URL its alias. Not a
+            # revision: the row held the later copy only because that was fetched first.
             self._add_alias(row["url"], article_id, "repost", now)
-        elif item.url != row["url"]:
+            self._attached.append(item.url)
+            values = self._values(item)
+            values["last_seen_at"] = seen
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*values.values(), article_id))
+            return "replaced"
+        if item.url != row["url"]:
             self._add_alias(row["url"], article_id, "renamed", now)
+            self._attached.append(item.url)
         old_terms = self._terms_of(article_id)
         new_terms = {"categories": sorted(item.categories), "tags": sorted(item.tags)}
         old_links = self._baca_juga_of(article_id)
         new_links = [{"url": b["url"], "title": _norm(b["title"])} for b in item.baca_juga]
-        changed = any(_norm(row[name]) != _norm(getattr(item, name)) for name in REVISED_FIELDS)
+        changed = any(
+            row[name] != (value := getattr(item, name)) and _norm(row[name]) != _norm(value) for name in REVISED_FIELDS
+        )
         changed = changed or old_terms != new_terms or old_links != new_links
         if item.wp_post_id is None:
             item.wp_post_id = row["wp_post_id"]  # an AMP twin never erases a known post id
@@ -234,14 +260,28 @@ class ArticleStore:
             (article_id, article_id, article_id),
         )
 
+    def _resolve_links_to(self, article_id: int, urls: list[str]) -> None:
+        """Point unresolved Baca Juga links to these URLs (new to this article) at it: one index probe each.
+
+        Equivalent to _resolve_incoming_links as long as every URL is resolved when it becomes the article's
+        (here) and every link when it is written (_save_baca_juga).
+        """
+        if urls:
+            self.conn.executemany(
+                "UPDATE baca_juga SET target_article_id = ? WHERE target_url = ? AND target_article_id IS NULL",
+                [(article_id, url) for url in dict.fromkeys(urls)],
+            )
+
     def _add_alias(self, url: str, article_id: int, reason: str, now: str) -> None:
+        self._attached.append(url)
         self.conn.execute(
             "INSERT INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id",
             (url, article_id, reason, now),
         )
 
-    def _save_aliases(self, article_id: int, item: ArticleItem, now: str) -> None:
+    def _save_aliases(self, article_id: int, item: ArticleItem, now: str) -> str:
+        """Record the item's other URLs as aliases; returns the article's canonical URL."""
         canonical = self.conn.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
         if item.url != canonical:
             self._add_alias(item.url, article_id, item.match_reason or "repost", now)
@@ -250,30 +290,33 @@ class ArticleStore:
         if item.wp_post_id:
             urls.append(f"{origin_of(canonical)}/?p={item.wp_post_id}")  # WordPress's shortlink for the post
         self.add_aliases(article_id, urls, now, skip=canonical)
+        return canonical
 
     def add_aliases(self, article_id: int, urls: list[str], now: str, skip: str | None = None) -> None:
-        added = 0
+        added = []
         for url in urls:
-            if url != skip:
-                added += self.conn.execute(
-                    "INSERT OR IGNORE INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?)",
-                    (url, article_id, _alias_reason(url), now),
-                ).rowcount
+            if url != skip and self.conn.execute(
+                "INSERT OR IGNORE INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?)",
+                (url, article_id, _alias_reason(url), now),
+            ).rowcount:
+                added.append(url)
         if added:
-            self._resolve_incoming_links(article_id)
+            self._attached.extend(added)
+            self._resolve_links_to(article_id, added)
 
     def _adopt_redirects(self, article_id: int, now: str) -> None:
         """URLs that redirected (possibly in a chain) to this article become its aliases."""
         for _ in range(5):
             cursor = self.conn.execute(
                 "INSERT OR IGNORE INTO aliases (url, article_id, reason, first_seen_at) "
-                "SELECT s.url, ?, 'redirect', ? FROM url_state s WHERE s.kind = 'redirect' AND s.redirect_to IN "
+                "SELECT s.url, ?, 'redirect', ? FROM url_state s WHERE s.redirect_to IN "
                 "(SELECT url FROM articles WHERE id = ? UNION SELECT url FROM aliases WHERE article_id = ?) "
-                "AND s.url NOT IN (SELECT url FROM articles)",
+                "AND +s.kind = 'redirect' AND s.url NOT IN (SELECT url FROM articles)",  # +: by redirect_to, not kind
                 (article_id, now, article_id, article_id),
             )
             if cursor.rowcount <= 0:
                 break
+            self._resolve_incoming_links(article_id)
 
     def resolve_redirect(self, url: str, target: str | None, now: str) -> None:
         """A redirect seen after its target was archived: record it as an alias right away."""
@@ -292,6 +335,11 @@ class ArticleStore:
 
     def save_page(self, page: PageCapture, article_id: int | None) -> None:
         digest = hashlib.sha256(page.body).hexdigest()
+        if self.conn.execute(
+            "UPDATE pages SET fetched_at = ?, article_id = ?, page_number = ? WHERE url = ? AND body_sha256 = ?",
+            (page.fetched_at, article_id, page.page_number, page.url, digest),
+        ).rowcount:
+            return  # the same bytes again (the usual re-fetch): compressing them is most of the cost
         self.conn.execute(
             "INSERT INTO pages (url, article_id, page_number, status, headers, content_type, fetched_at, "
             "body_sha256, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "

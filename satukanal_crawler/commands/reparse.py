@@ -29,12 +29,17 @@ BATCH = 200
 
 
 def latest_pages(archive: Archive, article_id: int) -> list[PageCapture]:
-    """The newest stored capture of each page of an article, in page order."""
+    """The newest stored capture of each page of an article, in page order.
+
+    Pages of a re-post (a later copy under another URL, kept as an alias) are stored with the article
+    they copy but are not its pages: read as the article, they would move it to the re-post's URL.
+    """
     chosen: dict[int, PageCapture] = {}
     for row in archive.conn.execute(
         "SELECT url, status, headers, fetched_at, page_number, body FROM pages WHERE article_id = ? "
+        "AND url NOT IN (SELECT url FROM aliases WHERE article_id = ? AND reason = 'repost') "
         "ORDER BY page_number, fetched_at DESC, id DESC",
-        (article_id,),
+        (article_id, article_id),
     ):
         if row["page_number"] not in chosen:
             chosen[row["page_number"]] = PageCapture(

@@ -67,6 +67,7 @@ class SatukanalSpider(scrapy.Spider):
     def _load_state(self) -> None:
         with Archive(self.db_path) as archive:
             self.known = archive.known_urls()
+            self.unresolved_links = archive.unresolved_link_targets()
             states = {kind: archive.url_states(kind) for kind in ("article", "non_article", "gone", "failed",
                                                                   "sitemap", "redirect")}  # fmt: skip
         self.article_lastmod = {url: row["lastmod"] for url, row in states["article"].items()}
@@ -116,6 +117,13 @@ class SatukanalSpider(scrapy.Spider):
                 request = self.article_request(url, source="retry")
                 if request is not None:
                     self.crawler.stats.inc_value("satukanal/retried_failed_urls")
+                    yield request
+        # Links of archived articles that were never followed (the run that stored them was interrupted).
+        for url in self.unresolved_links:
+            if (same_host(url, base) and is_article_url(url, base) and self.failed.get(url, 0) < self.max_attempts
+                    and self.wants_article(url)):  # fmt: skip
+                request = self.article_request(url, source="link")
+                if request is not None:
                     yield request
 
     def article_request(self, url: str, *, source: str, lastmod: str | None = None,
