@@ -38,8 +38,10 @@ SATUKANAL_CHECK_COVERAGE_MIN_ARTICLES = 5  # fewer parsed articles than this: co
 SATUKANAL_CHECK_CHANNEL_HISTORY = 3  # a channel silent now but productive in this many earlier runs fails
 # Logs kept under data/logs/ (older ones are pruned).
 SATUKANAL_KEEP_LOGS = 60
-# Write every response to rotating WARC files under data/warc/ (off by default).
+# Write every response, as received, to gzip WARC files in warc/ next to the archive (off by default;
+# pipelines/warc.py). A new file starts once the current one exceeds SATUKANAL_WARC_MAX_BYTES.
 SATUKANAL_WARC = False
+SATUKANAL_WARC_MAX_BYTES = 1024**3
 
 # -- politeness ----------------------------------------------------------------------------------------
 USER_AGENT = f"satukanal-crawler/{__version__} (+{SATUKANAL_HOMEPAGE}; news archive research)"
@@ -76,6 +78,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizationPipeline": 200,
     "pipelines.dedupe.DeduplicationPipeline": 300,
     "pipelines.store.StoragePipeline": 400,
+    "pipelines.warc.WarcPipeline": 500,  # only with SATUKANAL_WARC; items pass through untouched
 }
 
 EXTENSIONS = {
@@ -86,5 +89,8 @@ SATUKANAL_PROGRESS = False  # the live progress line; `satukanal crawl` turns it
 
 # Breadth-first-ish: articles (priority 10) before deeper listing pages; FIFO queues.
 DEPTH_PRIORITY = 0
+# Scrapy's check for `return value` in generator callbacks re-reads and re-parses the spider's source
+# whenever its weak cache misses (bound methods are new objects): ~3% of a crawl's CPU (bench/crawl.py).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
