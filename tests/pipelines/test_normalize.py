@@ -1,0 +1,131 @@
+"""Stage 2: the same text or link never differs by invisible bytes between runs."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from pipelines.normalize import _body, _line, normal_content_hash, normalise
+from satukanal_crawler.archive.store import content_hash
+from tests.helpers import ORIGIN
+from tests.pipelines.conftest import BKD, Chain, article
+
+
+def test_text_is_nfc_with_single_spaces() -> None:
+    decomposed = unicodedata.normalize("NFD", "Café  Kediri")  # "e" + combining acute, two spaces
+    item = article(BKD, title=f"  {decomposed}\u00a0 \t", reporter=" Yuli\u00a0 Astutik\n", editor="  ", dateline=None)
+    item.categories = [" Straight\u00a0News", "Straight News", ""]
+    item.tags = [unicodedata.normalize("NFD", "Pemerintahan Daérah"), "Pemerintahan Daérah"]
+    item.baca_juga = [{"url": f"  {ORIGIN}/x/ ", "title": " Judul\n  berita "}]
+    assert normalise(item)
+    assert item.title == "Café Kediri" and unicodedata.is_normalized("NFC", item.title)
+    assert item.reporter == "Yuli Astutik"
+    assert item.editor is None  # whitespace only is no value
+    assert item.dateline is None
+    assert item.categories == ["Straight News"]
+    assert item.tags == ["Pemerintahan Daérah"]
+    assert item.baca_juga == [{"url": f"{ORIGIN}/x/", "title": "Judul berita"}]
+
+
+def test_paragraphs_keep_one_blank_line_and_lose_empty_ones() -> None:
+    item = article(BKD, body_text="\n  Paragraf  satu.\r\n\n\n\n \n\nParagraf\tdua.  \n\n")
+    normalise(item)
+    assert item.body_text == "Paragraf satu.\n\nParagraf dua."
+
+
+def test_the_url_is_canonical_and_aliases_exclude_it() -> None:
+    item = article(BKD)
+    canonical = item.url
+    item.url = canonical.replace("https://satukanal.com", "HTTPS://SATUKANAL.COM") + "?utm_source=fb#komentar"
+    item.aliases = [canonical + "amp/", canonical + "?fbclid=abc", f"{ORIGIN}/?p=2263", f"{ORIGIN}/?p=2263"]
+    normalise(item)
+    assert item.url == canonical
+    assert item.aliases == [f"{ORIGIN}/?p=2263"]  # the AMP twin and the tracking URL are the article itself
+
+
+def test_content_hash_is_set_and_blind_to_whitespace() -> None:
+    a, b = article(BKD), article(BKD)
+    b.title = b.title.replace(" ", "  ")
+    b.body_text = b.body_text.replace("\n\n", "\n\n\n")
+    normalise(a)
+    normalise(b)
+    assert a.content_hash == b.content_hash == content_hash(a.title, a.body_text)
+
+
+def test_an_already_normal_item_is_not_counted(chain: Chain) -> None:
+    item = article(BKD)
+    assert chain.stages[1].process_item(item) is item
+    assert "normalized" not in chain.stats()
+    item.title += " "
+    chain.stages[1].process_item(item)
+    assert chain.stats()["normalized"] == 1
+
+
+# The fast paths (text checked, not rebuilt, when it is already normal) give what the plain definition gives.
+WHITESPACE = [*" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000", "\n\n", "\n\n\n", "  "]
+WORDS = st.sampled_from(["a", "kata", "é", "e\u0301", "Å", "ﬁ", "Rp.", "2,4"])
+PARAGRAPH = st.lists(WORDS, min_size=1, max_size=4).map(" ".join)
+
+
+@st.composite
+def texts(draw) -> str:
+    """Normal text with at most two stray whitespace pieces: the inputs where a fast path could go wrong."""
+    text = "\n\n".join(draw(st.lists(PARAGRAPH, max_size=4)))
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(WHITESPACE)) + text[at:]
+    return text
+
+
+TEXT = texts()
+
+
+def reference_line(value: str) -> str | None:
+    return " ".join(unicodedata.normalize("NFC", value).split()) or None
+
+
+def reference_body(text: str) -> str:
+    paragraphs = (reference_line(p) for p in unicodedata.normalize("NFC", text).split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT)
+@example("a\nb")
+@example(" a")
+@example("a ")
+@example("a\tb")
+@example("a  b")
+@example("")
+@example("a\u00a0b")
+@example("e\u0301")
+def test_line_fast_path_is_exact(text: str) -> None:
+    assert _line(text) == reference_line(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TEXT)
+@example("a\nb")
+@example("a\n\n b")
+@example("a \n\nb")
+@example("a\n\n\nb")
+@example(" a")
+@example("a ")
+@example("a\tb")
+@example("a  b")
+@example("\n\na")
+@example("a\n\n")
+@example("a\u00a0b")
+@example("e\u0301")
+def test_body_fast_path_is_exact(text: str) -> None:
+    assert _body(text) == reference_body(text)
+    assert _body(_body(text)) == _body(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, TEXT)
+def test_the_normal_content_hash_is_the_archives(title: str, body: str) -> None:
+    title, body = _line(title) or "", _body(body)
+    assert normal_content_hash(title, body) == content_hash(title, body)
