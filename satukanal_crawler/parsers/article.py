@@ -58,14 +58,12 @@ _FEATURED_IMG = etree.XPath(
 _DATE_HINT = re.compile(r"date|time|posted|publish|tanggal|waktu|meta|byline|updated|modified", re.IGNORECASE)
 _MODIFIED_HINT = re.compile(r"diperbarui|diperbaharui|update|diubah|modified|revisi", re.IGNORECASE)
 _BYLINE_HINT = re.compile(r"meta|byline|author|reporter|editor|penulis|writer|credit|info", re.IGNORECASE)
-_AUTHOR_XPATH = etree.XPath(
-    ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
-    " | .//*[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]"
-    " | .//*[contains(@class, 'author-name') or contains(@class, 'jeg_meta_author')"
-    " or contains(@class, 'td-post-author-name') or contains(@class, 'meta-author')"
-    " or contains(@class, 'amp-wp-author') or contains(@class, 'entry-author')]"
-)
+# One cheap C-side filter; the exact class tokens are checked in Python.
+_AUTHOR_CANDIDATES = etree.XPath(".//*[contains(@class, 'author') or contains(@rel, 'author')]")
+_AUTHOR_CLASSES = frozenset(
+    {"author-name", "jeg_meta_author", "td-post-author-name", "meta-author", "amp-wp-author", "entry-author",
+     "post-author", "byline-author", "author-link"}
+)  # fmt: skip
 _PAGE_LINK_HINT = re.compile(r"page-links|pagelinks|post-page-numbers|pgntn-page")
 _PAGE_LINKS = etree.XPath(
     ".//*[contains(@class, 'page-links') or contains(@class, 'pagelinks')"
@@ -358,11 +356,20 @@ class _Extractor:
 
     def author(self) -> str | None:
         """CONTRACT rule 8, in its order: author link or vcard, twitter:data1, JSON-LD author."""
-        for el in _AUTHOR_XPATH(self.scope):
+        for el in _AUTHOR_CANDIDATES(self.scope):
+            classes = set((el.get("class") or "").split())
+            if el.tag == "a" and "author" in (el.get("rel") or "").split():
+                named = el
+            elif "author" in classes:  # hCard: <span class="author vcard"><a class="fn">Name</a></span>
+                named = next((d for d in el.iter() if "fn" in (d.get("class") or "").split()), None)
+                named = named if named is not None else next(el.iter("a"), el)
+            elif classes & _AUTHOR_CLASSES:  # "Oleh <a>Name</a> -": the link, when there is one, is the name
+                named = next(el.iter("a"), el)
+            else:
+                continue
             if inside(el, self.scope, lambda n: n is self.container or is_region_noise(n)):
                 continue
-            link = el if el.tag == "a" else next(el.iter("a"), None)  # "Oleh <a>Name</a> -": the link is the name
-            name = clean(text_of(link if link is not None else el))
+            name = clean(text_of(named))
             name = re.sub(r"^(?:oleh|by|penulis|ditulis oleh)\s*:?\s*", "", name, flags=re.IGNORECASE)
             name = name.strip(" -–—|·•:,")
             if name and len(name) <= 80:

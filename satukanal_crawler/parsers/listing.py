@@ -13,7 +13,7 @@ from lxml import etree
 from scrapy.utils.sitemap import Sitemap
 
 from satukanal_crawler import dates
-from satukanal_crawler.parsers.content import is_region_noise, prune
+from satukanal_crawler.parsers.content import inside, is_region_noise
 from satukanal_crawler.parsers.document import decode_html, parse_html
 from satukanal_crawler.urls import canonicalize_url, same_host
 
@@ -65,7 +65,11 @@ class ListingPage:
 
 
 def parse_listing(html: str | bytes, url: str, base_url: str, content_type: str | None = None) -> ListingPage:
-    """Article links of a listing's main region (never its widgets), its next page, and channel links."""
+    """Article links of a listing's main region (never its widgets), its next page, and channel links.
+
+    One pass over the links: each distinct href is resolved and canonicalised once, and only links that
+    look like posts pay for the check that they sit outside the page's widgets.
+    """
     page = ListingPage()
     root = parse_html(decode_html(html, content_type))
     if root is None:
@@ -73,29 +77,27 @@ def parse_listing(html: str | bytes, url: str, base_url: str, content_type: str 
     for link in root.iter("link"):
         if "next" in (link.get("rel") or "").lower().split() and link.get("href"):
             page.next_url = canonicalize_url(link.get("href"), base=url)
+    this_page = canonicalize_url(url)
+    resolved: dict[str, str] = {}
     seen: set[str] = set()
     channels: dict[str, None] = {}
     for a in root.iter("a"):
         href = a.get("href")
-        if not href:
+        if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
             continue
-        target = canonicalize_url(href, base=url)
-        if is_channel_url(target, base_url) and target != canonicalize_url(url):
+        target = resolved.get(href)
+        if target is None:
+            target = resolved[href] = canonicalize_url(href, base=url)
+        if page.next_url is None and "next" in (a.get("class") or "").split():
+            page.next_url = target
+        if target in seen:
+            continue
+        if is_article_url(target, base_url):
+            if not inside(a, None, _listing_noise):
+                seen.add(target)
+                page.articles.append((target, _card_date(a)))
+        elif target != this_page and is_channel_url(target, base_url):
             channels.setdefault(target, None)
-    body = root.find("body") if root.find("body") is not None else root
-    for el in prune(body, _listing_noise):
-        if el.tag != "a" or not el.get("href"):
-            continue
-        target = canonicalize_url(el.get("href"), base=url)
-        if target in seen or not is_article_url(target, base_url):
-            continue
-        seen.add(target)
-        page.articles.append((target, _card_date(el)))
-    if page.next_url is None:
-        for a in root.iter("a"):
-            if "next" in (a.get("class") or "").split() and a.get("href"):
-                page.next_url = canonicalize_url(a.get("href"), base=url)
-                break
     page.channels = list(channels)
     return page
 
