@@ -34,7 +34,7 @@ class StoragePipeline:
         if not store.conn.in_transaction:
             store.conn.execute("BEGIN IMMEDIATE")
             self.batch_started = time.monotonic()
-        store.conn.execute("SAVEPOINT item")
+        mark = store.begin_item()
         try:
             if isinstance(item, ArticleItem):
                 outcome = store.save(item, dates.now_wib())
@@ -47,21 +47,28 @@ class StoragePipeline:
                     store.resolve_redirect(item.url, item.redirect_to, dates.now_wib())
                 self.crawler.stats.inc_value(f"satukanal/urls/{item.kind}")
         except sqlite3.Error as exc:
-            store.conn.execute("ROLLBACK TO item")
+            store.abort_item(mark)
             url = getattr(item, "url", "?")
             logger.error("could not store %s: %s", url, exc)
             run_id = getattr(self.crawler, "satukanal_run_id", None)
             store.record_reject(url, f"storage error: {exc}", dates.now_wib(), run_id)
             self.crawler.stats.inc_value("satukanal/store_errors")
-        store.conn.execute("RELEASE item")
+        store.end_item()
         self.pending += 1
         if self.pending >= self.batch_size or time.monotonic() - self.batch_started >= self.batch_seconds:
             self.commit()
         return item
 
     def commit(self) -> None:
+        """End the batch: its queued rows, full-text entries and all. A batch that cannot be written is
+        rolled back whole (the archive stays as it was; its URLs are fetched again by the next run)."""
         if self.store.conn.in_transaction:
-            self.store.archive.commit()  # with the batch's full-text entries
+            try:
+                self.store.archive.commit()
+            except sqlite3.Error as exc:
+                self.store.archive.rollback()
+                logger.error("could not write a batch of %d items, rolled back: %s", self.pending, exc)
+                self.crawler.stats.inc_value("satukanal/store_errors", self.pending)
         self.pending = 0
 
     def close_spider(self) -> None:

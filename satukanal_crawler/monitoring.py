@@ -78,7 +78,7 @@ def check_coverage(stats: dict[str, Any], minimum: dict[str, float], min_article
     low = []
     parts = []
     for name in COVERAGE_FIELDS:
-        share = _ratio(int(stats.get(f"satukanal/fields/{name}", 0)), seen)
+        share = 1.0 - _ratio(int(stats.get(f"satukanal/fields/missing/{name}", 0)), seen)
         parts.append(f"{name} {share:.0%}")
         if share < minimum.get(name, 0.0):
             low.append(f"{name} {share:.0%} < {minimum[name]:.0%}")

@@ -39,6 +39,8 @@ class Archive:
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.before_commit: list = []  # writers with queued rows flush them here (ArticleStore.flush)
+        self.on_rollback: list = []  # ... and forget them here (ArticleStore.discard)
         timeout = default_timeout() if timeout is None else timeout
         try:
             if readonly:
@@ -85,13 +87,22 @@ class Archive:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.commit()
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.rollback()
             raise
-        self.commit()
+
+    def rollback(self) -> None:
+        """Abandon the transaction in progress, and whatever writers queued for it."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        for hook in self.on_rollback:
+            hook()
 
     def commit(self) -> None:
-        """Commit the transaction in progress, its articles' full-text entries included."""
+        """Commit the transaction in progress, with the writes queued for it and its full-text entries."""
+        for hook in self.before_commit:
+            hook()
         index_pending(self.conn)
         self.conn.execute("COMMIT")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -216,6 +216,17 @@ INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
 """
 
 
+# v3, what lets a re-fetch of an unchanged article or page be decided without reading it back:
+# - articles.fingerprint: a hash of everything a revision compares (fields, terms, Baca Juga links), blind to
+#   whitespace; NULL on older rows, which are compared the long way once and then get one;
+# - pages.body_size and pages.body_crc32 of the uncompressed body, next to its sha256.
+_V3 = """
+ALTER TABLE articles ADD COLUMN fingerprint TEXT;
+ALTER TABLE pages ADD COLUMN body_size INTEGER;
+ALTER TABLE pages ADD COLUMN body_crc32 INTEGER;
+"""
+
+
 def statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers keep their inner semicolons)."""
     out, current = [], ""
@@ -242,7 +253,11 @@ def _to_v2(conn: sqlite3.Connection) -> None:
 
 
 # MIGRATIONS[n] upgrades a version-n archive to n+1 (version 0 is an empty file).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+def _to_v3(conn: sqlite3.Connection) -> None:
+    _run(conn, _V3)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -23,5 +23,6 @@ def close_store(crawler) -> None:
     if store is not None:
         if store.conn.in_transaction:
             store.archive.commit()
+        store.close()
         store.archive.close()
         crawler._satukanal_store = None

@@ -4,6 +4,14 @@ An article is one row however it was reached. Its identity is decided in this or
 or any URL already known as its alias; the WordPress post id (a renamed slug keeps its id); the content
 hash of title and body (a re-post of identical text under a new URL). What changes between fetches is
 kept as a revision, never overwritten silently.
+
+Speed comes from two things. An in-memory index of the archive's identities and of each article's
+fingerprint (a hash of everything a revision compares) decides most items without a query: an unchanged
+re-fetch is a dictionary lookup and a queued UPDATE. And rows that nothing reads back before the commit
+(terms, links, aliases, URL state, raw pages) are queued and written with one `executemany` per table at
+commit time, while a worker thread hashes and compresses raw pages (zlib and hashlib release the GIL, so
+this uses the core the crawl leaves idle). Anything unusual (a revision, a renamed slug, a re-post) flushes
+the queues and takes the careful path through SQL.
 """
 
 from __future__ import annotations
@@ -13,13 +21,15 @@ import json
 import re
 import sqlite3
 import zlib
+from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from satukanal_crawler.archive import Archive
 from satukanal_crawler.items import ArticleItem, PageCapture
-from satukanal_crawler.urls import canonicalize_url, origin_of
+from satukanal_crawler.urls import canonicalize_url
 
 # Fields whose change (beyond whitespace) makes a revision.
 REVISED_FIELDS = (
@@ -30,13 +40,52 @@ _ARTICLE_COLUMNS = (
     "url", "wp_post_id", "title", "dateline", "published_at", "modified_at", "reporter", "editor", "author",
     "summary", "body_text", "image_url", "body_html", "word_count", "page_count", "content_hash", "fetched_at",
 )  # fmt: skip
-_WORD = re.compile(r"\w+")
+_WORD_COUNT = _ARTICLE_COLUMNS.index("word_count")
+_INSERT_ARTICLE = (
+    f"INSERT INTO articles (id, {', '.join(_ARTICLE_COLUMNS)}, fingerprint, first_seen_at, last_seen_at) "
+    f"VALUES (?, {', '.join('?' for _ in _ARTICLE_COLUMNS)}, ?, ?, ?)"
+)
+_UPSERT_URL_STATE = (
+    "INSERT INTO url_state (url, kind, status, lastmod, last_fetched_at, error, redirect_to, attempts, article_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?2 = 'failed' THEN 1 ELSE 0 END, ?8) "
+    "ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, status = excluded.status, "
+    "lastmod = COALESCE(excluded.lastmod, lastmod), last_fetched_at = excluded.last_fetched_at, "
+    "error = excluded.error, redirect_to = excluded.redirect_to, "
+    "attempts = CASE WHEN excluded.kind = 'failed' THEN attempts + 1 ELSE 0 END, "
+    "article_id = COALESCE(excluded.article_id, article_id)"
+)
+_INSERT_PAGE = (
+    "INSERT INTO pages (url, article_id, page_number, status, headers, content_type, fetched_at, body_sha256, "
+    "body_size, body_crc32, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(url, body_sha256) DO UPDATE SET fetched_at = excluded.fetched_at, "
+    "article_id = excluded.article_id, page_number = excluded.page_number"
+)
 
 
 def content_hash(title: str, body_text: str) -> str:
     """Identity of an article's text, blind to whitespace: a re-post has the same hash."""
     normalised = " ".join(title.split()) + "\n" + " ".join(body_text.split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def _flat(value: Any) -> str:
+    """`value` with whitespace collapsed; text the normaliser already cleaned passes through unchanged."""
+    if not isinstance(value, str):
+        return "\x00"
+    flat = value.replace("\n\n", " ")  # a normalised body's paragraph breaks
+    # Any whitespace but " " is non-printable: two C-speed tests prove most text already flat.
+    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        return flat
+    return " ".join(flat.split())
+
+
+def fingerprint(item: ArticleItem) -> str:
+    """A hash of everything whose change makes a revision, blind to whitespace."""
+    parts = [_flat(getattr(item, name)) for name in REVISED_FIELDS]
+    parts.append("\x1e".join(sorted(item.categories)))
+    parts.append("\x1e".join(sorted(item.tags)))
+    parts.extend(f"{b['url']}\x1d{' '.join(b['title'].split())}" for b in item.baca_juga)
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def slugify(name: str) -> str:
@@ -47,6 +96,62 @@ def _norm(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
+def _pack_page(body: bytes) -> tuple[str, bytes]:
+    """sha256 and zlib body of a raw page: run in the worker thread (both release the GIL)."""
+    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6)
+
+
+class _Index:
+    """What the store needs to know about the archive without asking it: identities and fingerprints."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.by_url: dict[str, int] = {}
+        self.canonical: dict[int, str] = {}
+        self.published: dict[int, str] = {}
+        self.fingerprint: dict[int, str | None] = {}
+        self.by_post_id: dict[int, int] = {}
+        self.by_hash: dict[str, int] = {}
+        for row in conn.execute(
+            "SELECT id, url, wp_post_id, content_hash, published_at, fingerprint FROM articles ORDER BY id"
+        ):
+            article_id = row[0]
+            self.add_article(article_id, row[1], row[2], row[3], row[4], row[5])
+        self.aliases: dict[str, tuple[int, str]] = {
+            row[0]: (row[1], row[2]) for row in conn.execute("SELECT url, article_id, reason FROM aliases")
+        }
+        self.redirects: defaultdict[str, list[str]] = defaultdict(list)
+        for url, target in conn.execute("SELECT url, redirect_to FROM url_state WHERE kind = 'redirect'"):
+            if target:
+                self.redirects[target].append(url)
+        self.unresolved: set[str] = {
+            row[0] for row in conn.execute("SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL")
+        }
+        self.rejects: set[str] = {row[0] for row in conn.execute("SELECT url FROM rejects")}
+        self.pages: dict[str, tuple[int | None, int | None, str]] = {}
+        for url, size, crc, sha in conn.execute(
+            "SELECT url, body_size, body_crc32, body_sha256 FROM pages ORDER BY fetched_at, id"
+        ):
+            self.pages[url] = (size, crc, sha)  # the newest capture of each URL wins
+
+    def add_article(self, article_id: int, url: str, post_id: int | None, text_hash: str, published: str,
+                    print_: str | None) -> None:  # fmt: skip
+        self.by_url[url] = article_id
+        self.canonical[article_id] = url
+        self.published[article_id] = published
+        self.fingerprint[article_id] = print_
+        if post_id is not None:
+            self.by_post_id.setdefault(post_id, article_id)
+        known = self.by_hash.get(text_hash)
+        if known is None or published < self.published.get(known, published):
+            self.by_hash[text_hash] = article_id
+
+    def article_for(self, url: str) -> int | None:
+        found = self.by_url.get(url)
+        if found is None and url in self.aliases:
+            found = self.aliases[url][0]
+        return found
+
+
 class ArticleStore:
     """The archive's write side, used by the dedupe and storage pipelines and by `reparse`."""
 
@@ -54,7 +159,25 @@ class ArticleStore:
         self.archive = archive
         self.conn: sqlite3.Connection = archive.conn
         self._term_ids: dict[tuple[str, str], int] = {}
-        self._attached: list[str] = []  # URLs that came to lead to the article during the save in progress
+        self._index: _Index | None = None
+        self._queues: defaultdict[str, list[tuple]] = defaultdict(list)
+        self._pages: list[tuple[Future, PageCapture, int | None, int, int]] = []
+        self._next_id: int | None = None
+        self._item_open = False
+        self._in_savepoint = False
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="satukanal-pages")
+        archive.before_commit.append(self.flush)
+        archive.on_rollback.append(self.discard)
+
+    @property
+    def index(self) -> _Index:
+        if self._index is None:
+            self.flush()
+            self._index = _Index(self.conn)
+        return self._index
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -65,27 +188,113 @@ class ArticleStore:
         with self.archive.transaction():
             yield
 
+    # -- the write queues -------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write every queued row (inside the transaction in progress)."""
+        queues, self._queues = self._queues, defaultdict(list)
+        pages, self._pages = self._pages, []
+        execute = self.conn.executemany
+        self._next_id = None
+        if queues["articles"]:  # first: every other queued row may refer to one of these
+            execute(_INSERT_ARTICLE, queues["articles"])
+        if queues["categories"]:
+            execute("INSERT OR IGNORE INTO articles_categories (articles_id, categories_id) VALUES (?, ?)",
+                    queues["categories"])  # fmt: skip
+        if queues["tags"]:
+            execute("INSERT OR IGNORE INTO articles_tags (articles_id, tags_id) VALUES (?, ?)", queues["tags"])
+        if queues["baca_juga"]:
+            execute("INSERT INTO baca_juga (article_id, position, url, title, target_url, target_article_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", queues["baca_juga"])  # fmt: skip
+        if queues["aliases"]:
+            execute("INSERT INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id", queues["aliases"])  # fmt: skip
+        if queues["resolve"]:
+            execute("UPDATE baca_juga SET target_article_id = ? WHERE target_url = ? AND target_article_id IS NULL",
+                    queues["resolve"])  # fmt: skip
+        if queues["touch"]:
+            execute("UPDATE articles SET last_seen_at = ?, fetched_at = ? WHERE id = ?", queues["touch"])
+        if queues["url_state"]:
+            execute(_UPSERT_URL_STATE, queues["url_state"])
+        if pages:
+            rows = []
+            for future, page, article_id, size, crc in pages:
+                sha, packed = future.result()
+                rows.append((page.url, article_id, page.page_number, page.status,
+                             json.dumps(page.headers, ensure_ascii=False), page.content_type, page.fetched_at, sha,
+                             size, crc, packed))  # fmt: skip
+            execute(_INSERT_PAGE, rows)
+        if queues["touch_page"]:
+            execute("UPDATE pages SET fetched_at = ?, article_id = ?, page_number = ? WHERE url = ? AND id = "
+                    "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)",
+                    queues["touch_page"])  # fmt: skip
+
+    def discard(self) -> None:
+        """The transaction was rolled back: forget what was queued and what the index learned from it."""
+        self._queues = defaultdict(list)
+        for future, *_ in self._pages:
+            future.cancel()
+        self._pages = []
+        self._index = None
+        self._term_ids = {}
+        self._next_id = None
+
+    def checkpoint(self) -> tuple[dict[str, int], int]:
+        """Where the queues stand before an item, so a failed item can be taken back (see `recover`)."""
+        return {name: len(rows) for name, rows in self._queues.items()}, len(self._pages)
+
+    def recover(self, mark: tuple[dict[str, int], int]) -> None:
+        """After `ROLLBACK TO` one item: drop what it queued, keep the batch's earlier rows, re-learn the index."""
+        lengths, pages = mark
+        for name, rows in self._queues.items():
+            del rows[lengths.get(name, 0) :]
+        for future, *_ in self._pages[pages:]:
+            future.cancel()
+        del self._pages[pages:]
+        self._index = None  # rebuilt from the database (after a flush of the earlier rows) when next needed
+        self._term_ids = {}
+
+    def begin_item(self) -> tuple[dict[str, int], int]:
+        """The storage pipeline starts an item inside its batch; returns the mark for `abort_item`."""
+        self._item_open = True
+        return self.checkpoint()
+
+    def _savepoint(self) -> None:
+        """Before an item's first direct statement: `abort_item` can then take back exactly its writes.
+        Items that only queue rows (the usual new or unchanged article) never pay for one."""
+        if self._item_open and not self._in_savepoint:
+            self.conn.execute("SAVEPOINT item")
+            self._in_savepoint = True
+
+    def end_item(self) -> None:
+        if self._in_savepoint:
+            self.conn.execute("RELEASE item")
+            self._in_savepoint = False
+        self._item_open = False
+
+    def abort_item(self, mark: tuple[dict[str, int], int]) -> None:
+        """An item failed: undo its direct statements and its queued rows, keep the rest of the batch."""
+        if self._in_savepoint:
+            self.conn.execute("ROLLBACK TO item")
+            self.conn.execute("RELEASE item")
+            self._in_savepoint = False
+        self._item_open = False
+        self.recover(mark)
+
     # -- identity ---------------------------------------------------------------------------------
 
     def find_match(self, item: ArticleItem) -> tuple[int | None, str | None]:
         """The archived article this item is, and why; (None, None) for a new article."""
-        row = self.conn.execute("SELECT id FROM articles WHERE url = ?", (item.url,)).fetchone()
-        if row:
-            return row[0], "url"
-        row = self.conn.execute("SELECT article_id FROM aliases WHERE url = ?", (item.url,)).fetchone()
-        if row:
-            return row[0], "alias"
-        if item.wp_post_id is not None:
-            row = self.conn.execute(
-                "SELECT id FROM articles WHERE wp_post_id = ? ORDER BY id LIMIT 1", (item.wp_post_id,)
-            ).fetchone()
-            if row:
-                return row[0], "wp_post_id"
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE content_hash = ? ORDER BY published_at LIMIT 1", (item.content_hash,)
-        ).fetchone()
-        if row:
-            return row[0], "repost"
+        index = self.index
+        found = index.by_url.get(item.url)
+        if found is not None:
+            return found, "url"
+        if item.url in index.aliases:
+            return index.aliases[item.url][0], "alias"
+        if item.wp_post_id is not None and item.wp_post_id in index.by_post_id:
+            return index.by_post_id[item.wp_post_id], "wp_post_id"
+        if item.content_hash and item.content_hash in index.by_hash:
+            return index.by_hash[item.content_hash], "repost"
         return None, None
 
     # -- writing ----------------------------------------------------------------------------------
@@ -101,92 +310,132 @@ class ArticleStore:
         if item.article_id is None and not item.matched:
             item.article_id, item.match_reason = self.find_match(item)
         item.matched = False  # a later save of this object (reparse) looks again
-        self._attached = []
+        index = self.index
+        print_ = fingerprint(item)
         if item.article_id is None:
             outcome = "new"
-            article_id = self._insert(item, now)
-            self._attached.append(item.url)
+            article_id = self._insert(item, print_, now)
+        elif (
+            item.match_reason == "url"
+            and index.fingerprint.get(item.article_id) == print_
+            and (item.wp_post_id is None or item.wp_post_id in index.by_post_id)
+        ):
+            article_id = item.article_id  # the usual re-fetch: nothing changed
+            outcome = "unchanged"
+            if cause == "refetch":
+                self._queues["touch"].append((now, item.fetched_at, article_id))
         else:
             article_id = item.article_id
-            outcome = self._update(article_id, item, now, cause)
+            self.flush()  # the careful path reads the database: it must see everything
+            self._savepoint()
+            outcome = self._update(article_id, item, print_, now, cause)
         item.article_id = article_id
-        canonical = self._save_aliases(article_id, item, now)
-        if outcome != "unchanged" or self._attached:
-            # Only something new can adopt a redirect: an unchanged article had them adopted before.
-            self._attached.append(canonical)
-            self._adopt_redirects(article_id, now)
+        self._save_aliases(article_id, item, now)
         if outcome in ("new", "updated", "replaced"):
-            self._save_terms(article_id, item)
-            self._save_baca_juga(article_id, item)
-        self._resolve_links_to(article_id, self._attached)
-        self._save_pages(article_id, item)
+            self._queue_terms(article_id, item)
+            self._queue_baca_juga(article_id, item)
+        for page in item.pages:
+            self.save_page(page, article_id)
         lastmod = item.sitemap_lastmod
         if lastmod is None and cause == "refetch":
             # The fetched page's own time, which the next run compares with this URL's sitemap lastmod (for
             # a re-post URL, the article's dates are those of the other copy).
             lastmod = item.modified_at or item.published_at
-        self.mark_url(item.url, "article", status=200, lastmod=lastmod, fetched_at=item.fetched_at,
-                      article_id=article_id)
+        if cause == "refetch" or item.url not in index.by_url:
+            self.mark_url(item.url, "article", status=200, lastmod=lastmod, fetched_at=item.fetched_at,
+                          article_id=article_id)  # fmt: skip
         return "alias" if outcome == "replaced" else outcome
 
-    def _values(self, item: ArticleItem) -> dict[str, Any]:
-        values = {name: getattr(item, name) for name in _ARTICLE_COLUMNS if hasattr(item, name)}
-        values["word_count"] = len(_WORD.findall(item.body_text))
+    def _values(self, item: ArticleItem) -> list[Any]:
+        values = [getattr(item, name, None) for name in _ARTICLE_COLUMNS]
+        values[_WORD_COUNT] = len(item.body_text.split())
         return values
 
-    def _insert(self, item: ArticleItem, now: str) -> int:
-        values = self._values(item)
-        values.update(first_seen_at=now, last_seen_at=now)
-        columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
-        cursor = self.conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", tuple(values.values()))
-        return cursor.lastrowid
+    def _allocate_id(self) -> int:
+        """The next article id. The batch holds the write lock, so no other writer can take it meanwhile;
+        the maximum is read again after every flush in case another program added rows between batches."""
+        if self._next_id is None:
+            stored = self.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
+            self._next_id = max(stored, max(self.index.canonical, default=0)) + 1
+        article_id = self._next_id
+        self._next_id += 1
+        return article_id
 
-    def _update(self, article_id: int, item: ArticleItem, now: str, cause: str = "refetch") -> str:
+    def _insert(self, item: ArticleItem, print_: str, now: str) -> int:
+        article_id = self._allocate_id()
+        self._queues["articles"].append((article_id, *self._values(item), print_, now, now))
+        self.index.add_article(article_id, item.url, item.wp_post_id, item.content_hash, item.published_at, print_)
+        self._attach(article_id, item.url, now)
+        return article_id
+
+    def _set_canonical(self, article_id: int, old_url: str, new_url: str) -> None:
+        index = self.index
+        index.by_url.pop(old_url, None)
+        index.by_url[new_url] = article_id
+        index.canonical[article_id] = new_url
+
+    def _update(self, article_id: int, item: ArticleItem, print_: str, now: str, cause: str) -> str:
+        index = self.index
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         seen = now if cause == "refetch" else row["last_seen_at"]
         repost = item.match_reason == "repost"
         if item.match_reason == "alias":  # a re-post URL fetched again is still the later copy, not a new URL
-            alias = self.conn.execute("SELECT reason FROM aliases WHERE url = ?", (item.url,)).fetchone()
-            repost = alias is not None and alias[0] == "repost"
+            repost = index.aliases.get(item.url, (0, ""))[1] == "repost"
         if repost and item.url != row["url"]:
             if item.published_at >= row["published_at"]:
                 self.conn.execute("UPDATE articles SET last_seen_at = ? WHERE id = ?", (seen, article_id))
                 return "alias"  # a later copy of an archived article: only its URL is kept, as an alias
             # The item is the earlier copy: it becomes the article, the archived URL its alias. Not a
             # revision: the row held the later copy only because that was fetched first.
+            self._write_row(article_id, item, print_, seen)
+            self._set_canonical(article_id, row["url"], item.url)
+            index.published[article_id] = item.published_at
             self._add_alias(row["url"], article_id, "repost", now)
-            self._attached.append(item.url)
-            values = self._values(item)
-            values["last_seen_at"] = seen
-            assignments = ", ".join(f"{name} = ?" for name in values)
-            self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*values.values(), article_id))
+            self._attach(article_id, item.url, now)
+            self._clear_links(article_id)
             return "replaced"
         if item.url != row["url"]:
+            self._set_canonical(article_id, row["url"], item.url)
             self._add_alias(row["url"], article_id, "renamed", now)
-            self._attached.append(item.url)
+            self._attach(article_id, item.url, now)
+        if item.wp_post_id is None:
+            item.wp_post_id = row["wp_post_id"]  # an AMP twin never erases a known post id
+        elif item.wp_post_id not in index.by_post_id:
+            index.by_post_id[item.wp_post_id] = article_id
         old_terms = self._terms_of(article_id)
-        new_terms = {"categories": sorted(item.categories), "tags": sorted(item.tags)}
         old_links = self._baca_juga_of(article_id)
+        new_terms = {"categories": sorted(item.categories), "tags": sorted(item.tags)}
         new_links = [{"url": b["url"], "title": _norm(b["title"])} for b in item.baca_juga]
         changed = any(
             row[name] != (value := getattr(item, name)) and _norm(row[name]) != _norm(value) for name in REVISED_FIELDS
         )
         changed = changed or old_terms != new_terms or old_links != new_links
-        if item.wp_post_id is None:
-            item.wp_post_id = row["wp_post_id"]  # an AMP twin never erases a known post id
         if not changed:
             self.conn.execute(
-                "UPDATE articles SET url = ?, wp_post_id = ?, last_seen_at = ?, fetched_at = ? WHERE id = ?",
-                (item.url, item.wp_post_id, seen, item.fetched_at or row["fetched_at"], article_id),
+                "UPDATE articles SET url = ?, wp_post_id = ?, last_seen_at = ?, fetched_at = ?, fingerprint = ? "
+                "WHERE id = ?",
+                (item.url, item.wp_post_id, seen, item.fetched_at or row["fetched_at"], print_, article_id),
             )
+            index.fingerprint[article_id] = print_
             return "unchanged"
         self._save_revision(row, old_terms, old_links, now, item.fetched_at, cause)
-        values = self._values(item)
-        values["last_seen_at"] = seen
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        self.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*values.values(), article_id))
+        self._write_row(article_id, item, print_, seen)
+        self._clear_links(article_id)
         return "updated"
+
+    def _write_row(self, article_id: int, item: ArticleItem, print_: str, seen: str) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in _ARTICLE_COLUMNS)
+        self.conn.execute(
+            f"UPDATE articles SET {assignments}, fingerprint = ?, last_seen_at = ? WHERE id = ?",
+            (*self._values(item), print_, seen, article_id),
+        )
+        self.index.fingerprint[article_id] = print_
+
+    def _clear_links(self, article_id: int) -> None:
+        """Before terms and Baca Juga links are queued again for an article whose content changed."""
+        self.conn.execute("DELETE FROM articles_categories WHERE articles_id = ?", (article_id,))
+        self.conn.execute("DELETE FROM articles_tags WHERE articles_id = ?", (article_id,))
+        self.conn.execute("DELETE FROM baca_juga WHERE article_id = ?", (article_id,))
 
     def _save_revision(
         self, row: sqlite3.Row, terms: dict, links: list, now: str, fetched_at: str, cause: str = "refetch"
@@ -225,133 +474,94 @@ class ArticleStore:
     def _term_id(self, table: str, name: str) -> int:
         key = (table, name)
         if key not in self._term_ids:
+            self._savepoint()
             self.conn.execute(f"INSERT OR IGNORE INTO {table} (name, slug) VALUES (?, ?)", (name, slugify(name)))
             self._term_ids[key] = self.conn.execute(f"SELECT id FROM {table} WHERE name = ?", (name,)).fetchone()[0]
         return self._term_ids[key]
 
-    def _save_terms(self, article_id: int, item: ArticleItem) -> None:
-        for table, link_table, column, names in (
-            ("categories", "articles_categories", "categories_id", item.categories),
-            ("tags", "articles_tags", "tags_id", item.tags),
-        ):
-            self.conn.execute(f"DELETE FROM {link_table} WHERE articles_id = ?", (article_id,))
-            self.conn.executemany(
-                f"INSERT OR IGNORE INTO {link_table} (articles_id, {column}) VALUES (?, ?)",
-                [(article_id, self._term_id(table, name)) for name in names],
-            )
+    def _queue_terms(self, article_id: int, item: ArticleItem) -> None:
+        self._queues["categories"].extend((article_id, self._term_id("categories", n)) for n in item.categories)
+        self._queues["tags"].extend((article_id, self._term_id("tags", n)) for n in item.tags)
 
-    def _save_baca_juga(self, article_id: int, item: ArticleItem) -> None:
-        self.conn.execute("DELETE FROM baca_juga WHERE article_id = ?", (article_id,))
-        self.conn.executemany(
-            "INSERT INTO baca_juga (article_id, position, url, title, target_url, target_article_id) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM articles WHERE url = ?5 "
-            "UNION ALL SELECT article_id FROM aliases WHERE url = ?5 LIMIT 1))",
-            [
-                (article_id, position, link["url"], link["title"], canonicalize_url(link["url"]))
-                for position, link in enumerate(item.baca_juga)
-            ],
-        )
+    def _queue_baca_juga(self, article_id: int, item: ArticleItem) -> None:
+        index = self.index
+        for position, link in enumerate(item.baca_juga):
+            target_url = canonicalize_url(link["url"])
+            target = index.article_for(target_url)
+            if target is None:
+                index.unresolved.add(target_url)
+            self._queues["baca_juga"].append((article_id, position, link["url"], link["title"], target_url, target))
 
-    def _resolve_incoming_links(self, article_id: int) -> None:
-        """Point Baca Juga links at this article now that it (or one of its aliases) is archived."""
-        self.conn.execute(
-            "UPDATE baca_juga SET target_article_id = ? WHERE target_article_id IS NULL AND target_url IN "
-            "(SELECT url FROM articles WHERE id = ? UNION SELECT url FROM aliases WHERE article_id = ?)",
-            (article_id, article_id, article_id),
-        )
+    # -- aliases and links to the article ---------------------------------------------------------
 
-    def _resolve_links_to(self, article_id: int, urls: list[str]) -> None:
-        """Point unresolved Baca Juga links to these URLs (new to this article) at it: one index probe each.
-
-        Equivalent to _resolve_incoming_links as long as every URL is resolved when it becomes the article's
-        (here) and every link when it is written (_save_baca_juga).
-        """
-        if urls:
-            self.conn.executemany(
-                "UPDATE baca_juga SET target_article_id = ? WHERE target_url = ? AND target_article_id IS NULL",
-                [(article_id, url) for url in dict.fromkeys(urls)],
-            )
+    def _attach(self, article_id: int, url: str, now: str) -> None:
+        """`url` now leads to the article: resolve Baca Juga links to it, adopt redirects to it."""
+        index = self.index
+        if url in index.unresolved:
+            index.unresolved.discard(url)
+            self._queues["resolve"].append((article_id, url))
+        for source in index.redirects.get(url, ()):
+            if index.by_url.get(source) is None and source not in index.aliases:
+                self._add_alias(source, article_id, "redirect", now)
 
     def _add_alias(self, url: str, article_id: int, reason: str, now: str) -> None:
-        self._attached.append(url)
-        self.conn.execute(
-            "INSERT INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id",
-            (url, article_id, reason, now),
-        )
+        index = self.index
+        current = index.aliases.get(url)
+        index.aliases[url] = (article_id, current[1] if current and current[0] == article_id else reason)
+        if current is None or current[0] != article_id:
+            self._queues["aliases"].append((url, article_id, reason, now))
+        if current is None:
+            self._attach(article_id, url, now)
 
-    def _save_aliases(self, article_id: int, item: ArticleItem, now: str) -> str:
-        """Record the item's other URLs as aliases; returns the article's canonical URL."""
-        canonical = self.conn.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-        if item.url != canonical:
+    def _save_aliases(self, article_id: int, item: ArticleItem, now: str) -> None:
+        index = self.index
+        canonical = index.canonical[article_id]
+        if item.wp_post_id:  # WordPress's shortlink for the post
+            shortlink = f"{canonical[: canonical.find('/', canonical.find('//') + 2)]}/?p={item.wp_post_id}"
+        if item.url != canonical and item.url not in index.aliases:
             self._add_alias(item.url, article_id, item.match_reason or "repost", now)
-        self.conn.execute("DELETE FROM aliases WHERE url = ?", (canonical,))
+        if canonical in index.aliases:
+            del index.aliases[canonical]
+            self.flush()
+            self._savepoint()
+            self.conn.execute("DELETE FROM aliases WHERE url = ?", (canonical,))
         urls = list(item.aliases)
         if item.wp_post_id:
-            urls.append(f"{origin_of(canonical)}/?p={item.wp_post_id}")  # WordPress's shortlink for the post
+            urls.append(shortlink)
         self.add_aliases(article_id, urls, now, skip=canonical)
-        return canonical
 
     def add_aliases(self, article_id: int, urls: list[str], now: str, skip: str | None = None) -> None:
-        added = []
+        index = self.index
         for url in urls:
-            if url != skip and self.conn.execute(
-                "INSERT OR IGNORE INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?)",
-                (url, article_id, _alias_reason(url), now),
-            ).rowcount:
-                added.append(url)
-        if added:
-            self._attached.extend(added)
-            self._resolve_links_to(article_id, added)
-
-    def _adopt_redirects(self, article_id: int, now: str) -> None:
-        """URLs that redirected (possibly in a chain) to this article become its aliases."""
-        for _ in range(5):
-            cursor = self.conn.execute(
-                "INSERT OR IGNORE INTO aliases (url, article_id, reason, first_seen_at) "
-                "SELECT s.url, ?, 'redirect', ? FROM url_state s WHERE s.redirect_to IN "
-                "(SELECT url FROM articles WHERE id = ? UNION SELECT url FROM aliases WHERE article_id = ?) "
-                "AND +s.kind = 'redirect' AND s.url NOT IN (SELECT url FROM articles)",  # +: by redirect_to, not kind
-                (article_id, now, article_id, article_id),
-            )
-            if cursor.rowcount <= 0:
-                break
-            self._resolve_incoming_links(article_id)
+            if url != skip and url not in index.aliases and url not in index.by_url:
+                self._add_alias(url, article_id, _alias_reason(url), now)
 
     def resolve_redirect(self, url: str, target: str | None, now: str) -> None:
-        """A redirect seen after its target was archived: record it as an alias right away."""
+        """A redirect: its target's article, once archived, gets the URL as an alias."""
         if not target:
             return
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE url = ? UNION ALL SELECT article_id FROM aliases WHERE url = ? LIMIT 1",
-            (target, target),
-        ).fetchone()
-        if row:
-            self.add_aliases(row[0], [url], now)
+        index = self.index
+        if url not in index.redirects[target]:
+            index.redirects[target].append(url)
+        article_id = index.article_for(target)
+        if article_id is not None:
+            self.add_aliases(article_id, [url], now)
 
-    def _save_pages(self, article_id: int, item: ArticleItem) -> None:
-        for page in item.pages:
-            self.save_page(page, article_id)
+    # -- raw pages and crawl bookkeeping ----------------------------------------------------------
 
     def save_page(self, page: PageCapture, article_id: int | None) -> None:
-        digest = hashlib.sha256(page.body).hexdigest()
-        if self.conn.execute(
-            "UPDATE pages SET fetched_at = ?, article_id = ?, page_number = ? WHERE url = ? AND body_sha256 = ?",
-            (page.fetched_at, article_id, page.page_number, page.url, digest),
-        ).rowcount:
-            return  # the same bytes again (the usual re-fetch): compressing them is most of the cost
-        self.conn.execute(
-            "INSERT INTO pages (url, article_id, page_number, status, headers, content_type, fetched_at, "
-            "body_sha256, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(url, body_sha256) DO UPDATE SET fetched_at = excluded.fetched_at, "
-            "article_id = excluded.article_id, page_number = excluded.page_number",
-            (
-                page.url, article_id, page.page_number, page.status, json.dumps(page.headers, ensure_ascii=False),
-                page.content_type, page.fetched_at, digest, zlib.compress(page.body, 6),
-            ),
-        )  # fmt: skip
-
-    # -- crawl bookkeeping ------------------------------------------------------------------------
+        """Keep a raw response; the same bytes again only move the stored capture's fetch time."""
+        size, crc = len(page.body), zlib.crc32(page.body)
+        known = self.index.pages.get(page.url)
+        if known is not None and (
+            (known[0], known[1]) == (size, crc)
+            if known[1] is not None
+            else known[2] == hashlib.sha256(page.body).hexdigest()
+        ):
+            self._queues["touch_page"].append((page.fetched_at, article_id, page.page_number, page.url, page.url))
+            return
+        self.index.pages[page.url] = (size, crc, "")
+        self._pages.append((self._worker.submit(_pack_page, page.body), page, article_id, size, crc))
 
     def mark_url(
         self,
@@ -366,18 +576,11 @@ class ArticleStore:
         redirect_to: str | None = None,
     ) -> None:
         """Remember what a URL turned out to be, for the next run's decisions."""
-        attempts = "attempts + 1" if kind == "failed" else "0"
-        self.conn.execute(
-            "INSERT INTO url_state (url, kind, status, lastmod, last_fetched_at, error, redirect_to, attempts, "
-            "article_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, "
-            "status = excluded.status, lastmod = COALESCE(excluded.lastmod, lastmod), "
-            "last_fetched_at = excluded.last_fetched_at, error = excluded.error, "
-            f"redirect_to = excluded.redirect_to, attempts = {attempts}, "
-            "article_id = COALESCE(excluded.article_id, article_id)",
-            (url, kind, status, lastmod, fetched_at, error, redirect_to, 1 if kind == "failed" else 0, article_id),
-        )
+        self._queues["url_state"].append((url, kind, status, lastmod, fetched_at, error, redirect_to, article_id))
 
     def record_reject(self, url: str, reason: str, now: str, run_id: int | None) -> None:
+        self.index.rejects.add(url)
+        self._savepoint()
         self.conn.execute(
             "INSERT INTO rejects (url, reason, first_seen_at, last_seen_at, attempts, run_id) "
             "VALUES (?, ?, ?, ?, 1, ?) "
@@ -387,7 +590,10 @@ class ArticleStore:
         )
 
     def clear_reject(self, url: str) -> None:
-        self.conn.execute("DELETE FROM rejects WHERE url = ?", (url,))
+        if url in self.index.rejects:
+            self.index.rejects.discard(url)
+            self._savepoint()
+            self.conn.execute("DELETE FROM rejects WHERE url = ?", (url,))
 
 
 def _alias_reason(url: str) -> str:

@@ -71,12 +71,19 @@ def run_reparse(db: Path, *, quiet: bool = False) -> int:
 def reparse(archive: Archive) -> Counter[str]:
     store = ArticleStore(archive)
     counts: Counter[str] = Counter()
+    try:
+        _reparse_all(store, archive, counts)
+    finally:
+        store.close()
+    return counts
+
+
+def _reparse_all(store: ArticleStore, archive: Archive, counts: Counter[str]) -> None:
     rows = archive.conn.execute("SELECT id, fetched_at FROM articles ORDER BY id").fetchall()
     for start in range(0, len(rows), BATCH):
         with archive.transaction():
             for row in rows[start : start + BATCH]:
                 counts[_reparse_one(store, archive, row["id"], row["fetched_at"])] += 1
-    return counts
 
 
 def _reparse_one(store: ArticleStore, archive: Archive, article_id: int, fetched_at: str) -> str:

@@ -215,7 +215,7 @@ def test_an_item_that_fails_to_store_leaves_nothing_to_index(chain: Chain, monke
         raise sqlite3.OperationalError("disk I/O error")
 
     chain.push(article(BKD))
-    monkeypatch.setattr(store.store, "_save_pages", broken)  # fails after the article row was inserted
+    monkeypatch.setattr(store.store, "mark_url", broken)  # fails after the article row was inserted
     assert chain.push(article(CABAI)) is not None
     monkeypatch.undo()
     chain.push(article(ADMINDUK))
