@@ -40,8 +40,8 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     (`/slug/amp/`, `?amp=1`) to its page, lower-cases scheme and host and sorts the remaining query
     arguments (w3lib's canonical form, the one Scrapy's duplicate filter uses).
     """
-    if base:
-        url = urljoin(base, url)
+    if base and not (url.startswith(("https://", "http://")) and "/." not in url):
+        url = urljoin(base, url)  # (an absolute URL without dot segments would come back unchanged)
     return _canonical(url)
 
 

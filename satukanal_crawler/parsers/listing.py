@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -29,6 +30,7 @@ _ARTICLE_PATH = re.compile(r"^/(?:\d{4}/\d{2}/(?:\d{2}/)?)?[^/?#]+/?$")
 _PAGED = re.compile(r"/page/(\d+)/?$")
 
 
+@lru_cache(maxsize=16384)  # listings repeat the same menu, widget and card links on every page
 def is_article_url(url: str, base_url: str) -> bool:
     """True for a URL on the portal shaped like a post permalink (not an archive, feed or asset)."""
     if not same_host(url, base_url):
@@ -42,6 +44,7 @@ def is_article_url(url: str, base_url: str) -> bool:
     return bool(_ARTICLE_PATH.match(path))
 
 
+@lru_cache(maxsize=4096)
 def is_channel_url(url: str, base_url: str) -> bool:
     """A category (channel) page, nested or not, without its pagination suffix."""
     if not same_host(url, base_url):
