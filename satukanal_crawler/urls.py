@@ -28,7 +28,10 @@ _AMP_SUFFIX = re.compile(r"/amp/?$")
 
 def strip_tracking(url: str) -> str:
     """Drop tracking query parameters and the fragment, keeping everything else byte for byte."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if "?" not in url and "#" not in url:
+        return url  # the usual canonical link: nothing to strip
+    parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAM.match(k)]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
