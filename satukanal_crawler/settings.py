@@ -25,7 +25,7 @@ SATUKANAL_MAX_CHANNEL_PAGES = 5000
 # A URL that failed is retried by later runs until it has failed this many runs in a row.
 SATUKANAL_MAX_URL_ATTEMPTS = 5
 # Items per write transaction, and the longest an uncommitted item may wait (seconds).
-SATUKANAL_BATCH_SIZE = 200
+SATUKANAL_BATCH_SIZE = 1000
 SATUKANAL_BATCH_SECONDS = 5.0
 # Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
 SATUKANAL_BACKOFF_BASE = 2.0

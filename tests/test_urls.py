@@ -50,3 +50,28 @@ def test_shortlink_post_id() -> None:
     assert shortlink_post_id("https://satukanal.com/?p=2334") == 2334
     assert shortlink_post_id("https://satukanal.com/slug/?p=2334") is None
     assert shortlink_post_id("https://satukanal.com/?page_id=12") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://satukanal.com/pohon-tumbang-timpa-dua-warung-di-tulungagung/",
+        "http://127.0.0.1:8765/category/daerah/tulungagung/page/2/",
+        "https://satukanal.com/wp-content/uploads/2021/04/a_b-c.jpg",
+        "https://satukanal.com",
+        "https://satukanal.com/a/./b/",
+        "https://satukanal.com/a/../b/",
+        "https://satukanal.com/a,b;c=d@e/",
+        "https://satukanal.com/a%20b/",
+        "https://satukanal.com/berita-“kutip”/",
+        "https://SatuKanal.com/A/",
+        "https://satukanal.com/x/amp/",
+        "https://satukanal.com/x/?p=1",
+        "https://satukanal.com/x/#c",
+    ],
+)
+def test_fast_path_agrees_with_the_full_path(url: str) -> None:
+    """Already-canonical URLs skip w3lib; the result must be exactly what the full path gives."""
+    from satukanal_crawler.urls import _canonical, _full_canonical
+
+    assert _canonical(url) == _full_canonical(url)

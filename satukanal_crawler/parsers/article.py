@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
@@ -27,7 +27,7 @@ from satukanal_crawler.parsers.content import (
 from satukanal_crawler.parsers.document import Document, decode_html, parse_html
 from satukanal_crawler.parsers.patterns import find_bylines, parse_byline_block, split_dateline
 from satukanal_crawler.parsers.text import clean, text_of, unescape_clean
-from satukanal_crawler.urls import canonicalize_url, shortlink_post_id, strip_tracking
+from satukanal_crawler.urls import canonicalize_url, join, shortlink_post_id, strip_tracking
 
 FIELDS = (
     "url", "wp_post_id", "title", "dateline", "published_at", "modified_at", "reporter", "editor",
@@ -205,13 +205,15 @@ class _Extractor:
     def url(self) -> str:
         for href in (self.doc.link_href("canonical"), self.doc.meta_first("og:url")):
             if href and not href.startswith(("#", "javascript:")):
-                return strip_tracking(urljoin(self.doc.url, href))
+                joined = join(self.doc.url, href)
+                if joined:
+                    return strip_tracking(joined)
         return canonicalize_url(self.doc.url)
 
     def wp_post_id(self) -> int | None:
         shortlink = self.doc.link_href("shortlink")
         if shortlink:
-            found = shortlink_post_id(urljoin(self.doc.url, shortlink))
+            found = shortlink_post_id(join(self.doc.url, shortlink) or "")
             if found is not None:
                 return found
         for cls in self.doc.body_classes:
@@ -231,12 +233,13 @@ class _Extractor:
 
     def _amphtml(self) -> str | None:
         href = self.doc.link_href("amphtml")
-        return urljoin(self.doc.url, href) if href else None
+        return join(self.doc.url, href) if href else None
 
     # -- title ------------------------------------------------------------------------------------
 
     def _site_names(self) -> set[str]:
-        names = {"satukanal.com", "satukanal", urlsplit(self.doc.url).netloc.lower()}
+        host = self.doc.url.split("/")[2].lower() if self.doc.url.count("/") >= 2 else ""
+        names = {"satukanal.com", "satukanal", host}
         site = self.doc.meta_first("og:site_name")
         if site:
             names.add(site.lower())
@@ -447,14 +450,18 @@ class _Extractor:
         ]
         for value in candidates:
             if value and not _PLACEHOLDER_IMG.search(value.strip()):
-                return urljoin(self.doc.url, unescape_clean(value))
+                joined = join(self.doc.url, unescape_clean(value))
+                if joined:
+                    return joined
         for img in _FEATURED_IMG(self.doc.root):
             if inside(img, None, is_region_noise):
                 continue
             for attr in ("src", "data-src", "data-lazy-src", "data-original", "data-orig-file", "data-srcset"):
                 value = (img.get(attr) or "").strip().split(" ")[0]
                 if value and not _PLACEHOLDER_IMG.search(value):
-                    return urljoin(self.doc.url, value)
+                    joined = join(self.doc.url, value)
+                    if joined:
+                        return joined
         return None
 
     # -- body -------------------------------------------------------------------------------------
@@ -483,7 +490,9 @@ class _Extractor:
                     continue
                 number = _page_number(clean(text_of(a)), href)
                 if number:
-                    pages.setdefault(number, urljoin(self.doc.url, href))
+                    joined = join(self.doc.url, href)
+                    if joined:
+                        pages.setdefault(number, joined)
         if not pages:
             return []
         pages.setdefault(_page_number("", self.doc.url) or 1, url)
@@ -584,8 +593,12 @@ def _merge_terms(*sources: list[str]) -> list[str]:
 def _page_number(text: str, href: str) -> int | None:
     if text.isdigit():
         return int(text)
-    for key, value in parse_qsl(urlsplit(href).query):
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return None
+    for key, value in parse_qsl(parts.query):
         if key == "page" and value.isdigit():
             return int(value)
-    m = re.search(r"/(\d{1,3})/?$", urlsplit(href).path)
+    m = re.search(r"/(\d{1,3})/?$", parts.path)
     return int(m.group(1)) if m else None

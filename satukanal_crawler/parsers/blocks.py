@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from satukanal_crawler.parsers.content import SKIP_TAGS, is_body_noise
 from satukanal_crawler.parsers.text import clean, text_of
+from satukanal_crawler.urls import join
 
 BLOCK_TAGS = frozenset(
     {
@@ -64,7 +64,8 @@ def _link(a: etree._Element, base_url: str) -> tuple[str, str] | None:
     title = clean(text_of(a))
     if not href or not title or href.startswith(("#", "javascript:", "mailto:")):
         return None
-    return urljoin(base_url, href), title
+    resolved = join(base_url, href)
+    return (resolved, title) if resolved else None
 
 
 def _head(el: etree._Element, size: int = 48) -> str:

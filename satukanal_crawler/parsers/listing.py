@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from scrapy.utils.sitemap import Sitemap
@@ -16,7 +16,7 @@ from scrapy.utils.sitemap import Sitemap
 from satukanal_crawler import dates
 from satukanal_crawler.parsers.content import inside, is_region_noise
 from satukanal_crawler.parsers.document import decode_html, parse_html
-from satukanal_crawler.urls import canonicalize_url, same_host
+from satukanal_crawler.urls import canonicalize_url, join, same_host
 
 # WordPress URL shapes. Articles use /%postname%/ on the portal; date-based permalinks are accepted too.
 _NOT_ARTICLE_PREFIX = re.compile(
@@ -35,7 +35,7 @@ def is_article_url(url: str, base_url: str) -> bool:
     """True for a URL on the portal shaped like a post permalink (not an archive, feed or asset)."""
     if not same_host(url, base_url):
         return False
-    parts = urlsplit(url)
+    parts = urlsplit(url)  # same_host accepted it, so it splits
     path = parts.path or "/"
     if parts.query or path == "/" or _NOT_ARTICLE_PREFIX.match(path) or _DATE_ARCHIVE.match(path):
         return False
@@ -54,7 +54,10 @@ def is_channel_url(url: str, base_url: str) -> bool:
 
 
 def page_number(url: str) -> int:
-    m = _PAGED.search(urlsplit(url).path)
+    try:
+        m = _PAGED.search(urlsplit(url).path)
+    except ValueError:
+        return 1
     return int(m.group(1)) if m else 1
 
 
@@ -181,7 +184,9 @@ def sitemap_lines(robots_txt: str, base_url: str) -> list[str]:
     for line in robots_txt.splitlines():
         key, _, value = line.partition(":")
         if key.strip().lower() == "sitemap" and value.strip():
-            url = urljoin(base_url + "/", value.strip())
+            url = join(base_url + "/", value.strip())
+            if url is None:
+                continue
             if same_host(url, base_url):
                 found.append(url)
     return found

@@ -83,3 +83,12 @@ def test_mutated_real_pages(page: bytes, edits: list[tuple[float, int, bytes]]) 
 def test_truncated_real_pages_still_parse_what_is_there(page: bytes, fraction: float) -> None:
     cut = page[: int(len(page) * fraction)]
     check(parse_article(cut, URL, assume_article=True))
+
+
+def test_urls_no_parser_accepts_do_not_raise() -> None:
+    """Found by the mutation fuzzer: a canonical link with a stray '[' in its host."""
+    page = PAGES[0].replace(b'<link rel="canonical" href="https://', b'<link rel="canonical" href="https://[', 1)
+    page = page.replace(b'href="https://satukanal.com/', b'href="https://[satukanal.com/', 5)
+    record = parse_article(page, URL)
+    check(record)
+    assert record is not None and record["url"] != ""
