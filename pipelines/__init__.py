@@ -1,1 +1,15 @@
-"""Item pipelines: validate, normalise, deduplicate and store articles, one concern per module."""
+"""Item pipelines: validate, normalise, deduplicate and store articles, one concern per module.
+
+They run in the order of ITEM_PIPELINES in satukanal_crawler/settings.py (README: "Pipelines").
+"""
+
+
+class CrawlerPipeline:
+    """What every stage needs from the crawl: its settings and its stats (where each counts its work)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)

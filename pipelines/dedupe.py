@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from scrapy.exceptions import DropItem
 
+from pipelines import CrawlerPipeline
 from satukanal_crawler import dates
 from satukanal_crawler.archive.session import store_for
 from satukanal_crawler.items import ArticleItem
 
 
-class DeduplicationPipeline:
+class DeduplicationPipeline(CrawlerPipeline):
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.seen: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         if not isinstance(item, ArticleItem):

@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 
+from pipelines import CrawlerPipeline
 from satukanal_crawler.items import ArticleItem
 from satukanal_crawler.urls import canonicalize_url
 
@@ -83,14 +84,7 @@ def normalise(item: ArticleItem) -> bool:
     return before != (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
 
 
-class NormalizationPipeline:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class NormalizationPipeline(CrawlerPipeline):
     def process_item(self, item):
         if isinstance(item, ArticleItem) and normalise(item):
             self.crawler.stats.inc_value("satukanal/normalized")

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import time
 
+from pipelines import CrawlerPipeline
 from satukanal_crawler import dates
 from satukanal_crawler.archive.session import store_for
 from satukanal_crawler.items import ArticleItem, UrlStateItem
@@ -14,17 +15,13 @@ from satukanal_crawler.items import ArticleItem, UrlStateItem
 logger = logging.getLogger(__name__)
 
 
-class StoragePipeline:
+class StoragePipeline(CrawlerPipeline):
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.batch_size = crawler.settings.getint("SATUKANAL_BATCH_SIZE", 200)
         self.batch_seconds = crawler.settings.getfloat("SATUKANAL_BATCH_SECONDS", 5.0)
         self.pending = 0
         self.batch_started = 0.0
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def open_spider(self) -> None:
         self.store = store_for(self.crawler)

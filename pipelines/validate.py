@@ -7,6 +7,7 @@ import re
 
 from scrapy.exceptions import DropItem
 
+from pipelines import CrawlerPipeline
 from satukanal_crawler import dates
 from satukanal_crawler.archive.session import store_for
 from satukanal_crawler.items import ArticleItem
@@ -34,14 +35,7 @@ def problems(item: ArticleItem) -> list[str]:
     return found
 
 
-class ValidationPipeline:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class ValidationPipeline(CrawlerPipeline):
     def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
