@@ -187,11 +187,3 @@ def find_scope(root: etree._Element, body: etree._Element, container: etree._Ele
         if found:
             return found[0]
     return body
-
-
-def scoped(scope: etree._Element, *tags: str, skip: etree._Element | None = None) -> Iterator[etree._Element]:
-    """Elements of `scope` with the given tags (all when none), outside widgets and `skip`."""
-    wanted = set(tags)
-    for el in prune(scope, is_region_noise, skip):
-        if not wanted or el.tag in wanted:
-            yield el
