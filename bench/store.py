@@ -3,12 +3,12 @@
     .venv/bin/python bench/store.py [--items 20000] [--keep DIR]
 
 20,000 synthetic articles, made from the bundled snapshot's expected records (each with its own URL, post id,
-title, dates, Baca Juga links to other synthetic articles, the snapshot's categories plus one of 500 tags,
-and the body paragraphs in a different order plus one paragraph of its own), go through the four article
-pipelines exactly as a crawl sends them (validate, normalize, dedupe, store; a stand-in crawler object
-carries the settings and stats) into a fresh archive with its FTS index. The same items are then pushed
-again as a second run, where every one is already archived and unchanged. This is done twice: with the
-raw page of each article (the snapshot page's bytes, as the crawler keeps them) and without. Finally 100
+title, dates, Baca Juga links to other synthetic articles, the snapshot's categories plus one of 500 tags, and
+the body paragraphs in a different order plus one paragraph of its own), go through the article pipelines of
+ITEM_PIPELINES exactly as a crawl sends them (validate, unchanged, normalize, dedupe, store; a stand-in
+crawler object carries the settings and stats) into a fresh archive with its FTS index. The same items are
+then pushed again as a second run, where every one is already archived and unchanged. This is done twice: with
+the raw page of each article (the snapshot page's bytes, as the crawler keeps them) and without. Finally 100
 full-text queries (words, word pairs, phrases and prefixes from the corpus) run the search query of
 docs/schema.md; the median latency is reported.
 
@@ -32,13 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
-from pipelines.dedupe import DeduplicationPipeline
-from pipelines.normalize import NormalizationPipeline
 from pipelines.store import StoragePipeline
-from pipelines.validate import ValidationPipeline
 from satukanal_crawler import dates, settings
 from satukanal_crawler.archive.session import close_store
 from satukanal_crawler.items import ArticleItem, PageCapture
@@ -106,11 +104,14 @@ class Run:
 
     def __init__(self, db: Path, batch_size: int = settings.SATUKANAL_BATCH_SIZE) -> None:
         self.crawler = get_crawler(settings_dict={"SATUKANAL_DB": str(db), "SATUKANAL_BATCH_SIZE": batch_size})
-        self.stages = [
-            cls.from_crawler(self.crawler)
-            for cls in (ValidationPipeline, NormalizationPipeline, DeduplicationPipeline, StoragePipeline)
-        ]
-        self.stages[-1].open_spider()
+        self.stages = []
+        for path, _order in sorted(settings.ITEM_PIPELINES.items(), key=lambda entry: entry[1]):
+            try:
+                self.stages.append(load_object(path).from_crawler(self.crawler))
+            except NotConfigured:
+                continue  # the WARC stage, off by default
+        self.store = next(stage for stage in self.stages if isinstance(stage, StoragePipeline))
+        self.store.open_spider()
 
     def push(self, items: list[ArticleItem]) -> float:
         """Seconds to take every item through the pipelines, the final commit included."""
@@ -121,7 +122,7 @@ class Run:
                     item = stage.process_item(item)
             except DropItem:
                 pass
-        self.stages[-1].close_spider()
+        self.store.close_spider()
         elapsed = time.perf_counter() - started
         close_store(self.crawler)
         return elapsed
@@ -207,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             assert second.stat("articles/unchanged") == n, second.crawler.stats.get_stats()
             results[label] = (n / new_s, n / same_s, size / n, body, raw, db)
 
-        print(f"satukanal archive benchmark: {n:,} synthetic articles through validate, normalize, dedupe, store")
+        names = ", ".join(type(stage).__module__.rsplit(".", 1)[1] for stage in first.stages)
+        print(f"satukanal archive benchmark: {n:,} synthetic articles through {names}")
         print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, {args.batch_size} items per "
               f"transaction, synchronous=FULL, archives in {work}")  # fmt: skip
         for label, (new_rate, same_rate, per_article, body, raw, _db) in results.items():

@@ -26,11 +26,13 @@ class DeduplicationPipeline(CrawlerPipeline):
                 article_id, _reason = store.find_match(item)
                 if article_id is not None:
                     store.add_aliases(article_id, item.aliases, dates.now_wib())
-            self.crawler.stats.inc_value("satukanal/duplicates/in_run")
+            self.count("satukanal/duplicates/in_run")
             raise DropItem(f"duplicate in this run: {item.url}")
         self.seen.add(item.url)
+        if item.unchanged:
+            return item  # matched by its URL already (pipelines/unchanged.py)
         item.article_id, item.match_reason = store.find_match(item)
         item.matched = True  # nothing is stored between here and the storage stage: it need not look again
         if item.match_reason in ("wp_post_id", "repost", "alias"):
-            self.crawler.stats.inc_value(f"satukanal/duplicates/{item.match_reason}")
+            self.count(f"satukanal/duplicates/{item.match_reason}")
         return item

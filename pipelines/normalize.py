@@ -70,6 +70,10 @@ def normal_content_hash(title: str, body_text: str) -> str:
 
 def normalise(item: ArticleItem) -> bool:
     """Normalise in place; True when anything changed."""
+    if item.unchanged:  # the archive holds exactly this parse, normalised: only the URLs that reached it are new
+        item.url = canonicalize_url(item.url)
+        item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
+        return False
     before = (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
     for name in LINE_FIELDS:
         setattr(item, name, _line(getattr(item, name)))
@@ -87,5 +91,5 @@ def normalise(item: ArticleItem) -> bool:
 class NormalizationPipeline(CrawlerPipeline):
     def process_item(self, item):
         if isinstance(item, ArticleItem) and normalise(item):
-            self.crawler.stats.inc_value("satukanal/normalized")
+            self.count("satukanal/normalized")
         return item

@@ -36,20 +36,20 @@ class StoragePipeline(CrawlerPipeline):
             if isinstance(item, ArticleItem):
                 outcome = store.save(item, dates.now_wib())
                 store.clear_reject(item.pages[0].url if item.pages else item.url)
-                self.crawler.stats.inc_value(f"satukanal/articles/{outcome}")
+                self.count(f"satukanal/articles/{outcome}")
             elif isinstance(item, UrlStateItem):
                 store.mark_url(item.url, item.kind, status=item.status, lastmod=item.lastmod,
                                fetched_at=item.fetched_at, error=item.error, redirect_to=item.redirect_to)  # fmt: skip
                 if item.kind == "redirect":
                     store.resolve_redirect(item.url, item.redirect_to, dates.now_wib())
-                self.crawler.stats.inc_value(f"satukanal/urls/{item.kind}")
+                self.count(f"satukanal/urls/{item.kind}")
         except sqlite3.Error as exc:
             store.abort_item(mark)
             url = getattr(item, "url", "?")
             logger.error("could not store %s: %s", url, exc)
             run_id = getattr(self.crawler, "satukanal_run_id", None)
             store.record_reject(url, f"storage error: {exc}", dates.now_wib(), run_id)
-            self.crawler.stats.inc_value("satukanal/store_errors")
+            self.count("satukanal/store_errors")
         store.end_item()
         self.pending += 1
         if self.pending >= self.batch_size or time.monotonic() - self.batch_started >= self.batch_seconds:
@@ -65,7 +65,7 @@ class StoragePipeline(CrawlerPipeline):
             except sqlite3.Error as exc:
                 self.store.archive.rollback()
                 logger.error("could not write a batch of %d items, rolled back: %s", self.pending, exc)
-                self.crawler.stats.inc_value("satukanal/store_errors", self.pending)
+                self.count("satukanal/store_errors", self.pending)
         self.pending = 0
 
     def close_spider(self) -> None:

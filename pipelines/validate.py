@@ -39,11 +39,11 @@ class ValidationPipeline(CrawlerPipeline):
     def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
-        stats = self.crawler.stats
-        stats.inc_value("satukanal/fields/seen")  # field coverage of what the parser produced (monitoring)
+        count = self.count
+        count("satukanal/fields/seen")  # field coverage of what the parser produced (monitoring)
         for name in COVERAGE_FIELDS:
             if not getattr(item, name):  # counting the misses: one stats call per item in the usual case
-                stats.inc_value(f"satukanal/fields/missing/{name}")
+                count(f"satukanal/fields/missing/{name}")
         found = problems(item)
         if not found:
             return item
@@ -54,5 +54,5 @@ class ValidationPipeline(CrawlerPipeline):
         with store.writing():
             store.record_reject(fetched_url, reason, dates.now_wib(), run_id)
             store.mark_url(fetched_url, "failed", error=f"rejected: {reason}"[:500], fetched_at=item.fetched_at)
-        self.crawler.stats.inc_value("satukanal/rejected")
+        self.count("satukanal/rejected")
         raise DropItem(f"rejected {fetched_url}: {reason}")

@@ -65,6 +65,8 @@ class ArticleItem:
     aliases: list[str] = field(default_factory=list)  # other URLs that reached this article
     pages: list[PageCapture] = field(default_factory=list)
     # Set by the pipelines.
+    fingerprint: str = ""  # of the item as parsed, before normalisation (store.fingerprint)
+    unchanged: bool = False  # identical to what the archive holds for its URL: nothing to normalise or compare
     content_hash: str = ""
     article_id: int | None = None
     match_reason: str | None = None  # url | alias | wp_post_id | repost

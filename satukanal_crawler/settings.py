@@ -75,6 +75,7 @@ DOWNLOADER_MIDDLEWARES = {
 # Pipelines, one concern each, in this order (docs: README "Pipelines").
 ITEM_PIPELINES = {
     "pipelines.validate.ValidationPipeline": 100,
+    "pipelines.unchanged.UnchangedPipeline": 150,
     "pipelines.normalize.NormalizationPipeline": 200,
     "pipelines.dedupe.DeduplicationPipeline": 300,
     "pipelines.store.StoragePipeline": 400,

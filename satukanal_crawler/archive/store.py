@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 from satukanal_crawler.archive import Archive
@@ -68,24 +69,25 @@ def content_hash(title: str, body_text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def _flat(value: Any) -> str:
-    """`value` with whitespace collapsed; text the normaliser already cleaned passes through unchanged."""
-    if not isinstance(value, str):
-        return "\x00"
-    flat = value.replace("\n\n", " ")  # a normalised body's paragraph breaks
-    # Any whitespace but " " is non-printable: two C-speed tests prove most text already flat.
-    if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
-        return flat
-    return " ".join(flat.split())
+# What the parser produced that the store writes (all but the fetch time and the provenance fields).
+_PRINTED_FIELDS = (
+    "url", "wp_post_id", "title", "dateline", "published_at", "modified_at", "reporter", "editor", "author",
+    "summary", "body_text", "image_url", "body_html", "page_count",
+)  # fmt: skip
+_printed = attrgetter(*_PRINTED_FIELDS)
 
 
 def fingerprint(item: ArticleItem) -> str:
-    """A hash of everything whose change makes a revision, blind to whitespace."""
-    parts = [_flat(getattr(item, name)) for name in REVISED_FIELDS]
-    parts.append("\x1e".join(sorted(item.categories)))
-    parts.append("\x1e".join(sorted(item.tags)))
-    parts.extend(f"{b['url']}\x1d{' '.join(b['title'].split())}" for b in item.baca_juga)
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """A hash of the item as the parser produced it: every field the store writes, its terms and its
+    Baca Juga links, but not the fetch time. Taken before normalisation (`pipelines/unchanged.py`,
+    `reparse`), so that a re-fetch identical to the stored one is recognised before any work is done on
+    it: normalisation is deterministic, so the same parse means the same row. Any other difference, even
+    of whitespace only, takes the careful path, which decides whether it is a revision."""
+    parts = [v if v.__class__ is str else "\x00" if v is None else str(v) for v in _printed(item)]
+    parts.append("\x1e".join(item.categories))
+    parts.append("\x1e".join(item.tags))
+    parts.extend(f"{b['url']}\x1d{b['title']}" for b in item.baca_juga)
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def slugify(name: str) -> str:
@@ -105,30 +107,39 @@ class _Index:
     """What the store needs to know about the archive without asking it: identities and fingerprints."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.by_url: dict[str, int] = {}
-        self.canonical: dict[int, str] = {}
-        self.published: dict[int, str] = {}
-        self.fingerprint: dict[int, str | None] = {}
-        self.by_post_id: dict[int, int] = {}
-        self.by_hash: dict[str, int] = {}
-        for row in conn.execute(
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: loading is a large part of a short run's work
+        rows = cursor.execute(
             "SELECT id, url, wp_post_id, content_hash, published_at, fingerprint FROM articles ORDER BY id"
-        ):
-            article_id = row[0]
-            self.add_article(article_id, row[1], row[2], row[3], row[4], row[5])
+        ).fetchall()
+        self.by_url: dict[str, int] = {row[1]: row[0] for row in rows}
+        self.canonical: dict[int, str] = {row[0]: row[1] for row in rows}
+        self.published: dict[int, str] = {row[0]: row[4] for row in rows}
+        self.fingerprint: dict[int, str | None] = {row[0]: row[5] for row in rows}
+        # The lowest id keeps a post id; the earliest published (then the lowest id) keeps a text.
+        self.by_post_id: dict[int, int] = {row[2]: row[0] for row in reversed(rows) if row[2] is not None}
+        self.by_hash: dict[str, int] = {}
+        published = self.published
+        for article_id, _url, _post_id, text_hash, when, _print in rows:
+            known = self.by_hash.get(text_hash)
+            if known is None or when < published[known]:
+                self.by_hash[text_hash] = article_id
         self.aliases: dict[str, tuple[int, str]] = {
-            row[0]: (row[1], row[2]) for row in conn.execute("SELECT url, article_id, reason FROM aliases")
+            row[0]: (row[1], row[2]) for row in cursor.execute("SELECT url, article_id, reason FROM aliases")
         }
         self.redirects: defaultdict[str, list[str]] = defaultdict(list)
-        for url, target in conn.execute("SELECT url, redirect_to FROM url_state WHERE kind = 'redirect'"):
-            if target:
+        self.url_state: dict[str, tuple[str, str | None, int | None]] = {}
+        for url, kind, lastmod, article_id, target in cursor.execute(
+            "SELECT url, kind, lastmod, article_id, redirect_to FROM url_state"
+        ):
+            self.url_state[url] = (kind, lastmod, article_id)
+            if kind == "redirect" and target:
                 self.redirects[target].append(url)
-        self.unresolved: set[str] = {
-            row[0] for row in conn.execute("SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL")
-        }
-        self.rejects: set[str] = {row[0] for row in conn.execute("SELECT url FROM rejects")}
+        unresolved = "SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL"
+        self.unresolved: set[str] = {row[0] for row in cursor.execute(unresolved)}
+        self.rejects: set[str] = {row[0] for row in cursor.execute("SELECT url FROM rejects")}
         self.pages: dict[str, tuple[int | None, int | None, str]] = {}
-        for url, size, crc, sha in conn.execute(
+        for url, size, crc, sha in cursor.execute(
             "SELECT url, body_size, body_crc32, body_sha256 FROM pages ORDER BY fetched_at, id"
         ):
             self.pages[url] = (size, crc, sha)  # the newest capture of each URL wins
@@ -161,6 +172,8 @@ class ArticleStore:
         self._term_ids: dict[tuple[str, str], int] = {}
         self._index: _Index | None = None
         self._queues: defaultdict[str, list[tuple]] = defaultdict(list)
+        # Baca Juga targets of queued links that lead to no article yet -> those links' places in the queue.
+        self._pending_links: defaultdict[str, list[int]] = defaultdict(list)
         self._pages: list[tuple[Future, PageCapture, int | None, int, int]] = []
         self._next_id: int | None = None
         self._item_open = False
@@ -194,6 +207,10 @@ class ArticleStore:
         """Write every queued row (inside the transaction in progress)."""
         queues, self._queues = self._queues, defaultdict(list)
         pages, self._pages = self._pages, []
+        if self._pending_links:
+            if self._index is not None:
+                self._index.unresolved.update(self._pending_links)
+            self._pending_links = defaultdict(list)
         execute = self.conn.executemany
         self._next_id = None
         if queues["articles"]:  # first: every other queued row may refer to one of these
@@ -232,6 +249,7 @@ class ArticleStore:
     def discard(self) -> None:
         """The transaction was rolled back: forget what was queued and what the index learned from it."""
         self._queues = defaultdict(list)
+        self._pending_links = defaultdict(list)
         for future, *_ in self._pages:
             future.cancel()
         self._pages = []
@@ -251,7 +269,10 @@ class ArticleStore:
         for future, *_ in self._pages[pages:]:
             future.cancel()
         del self._pages[pages:]
-        self._index = None  # rebuilt from the database (after a flush of the earlier rows) when next needed
+        # The index is rebuilt from the database (after a flush of the earlier rows) when next needed, and
+        # learns the batch's unresolved links there.
+        self._index = None
+        self._pending_links = defaultdict(list)
         self._term_ids = {}
 
     def begin_item(self) -> tuple[dict[str, int], int]:
@@ -283,6 +304,14 @@ class ArticleStore:
 
     # -- identity ---------------------------------------------------------------------------------
 
+    def unchanged_article(self, url: str, print_: str) -> int | None:
+        """The article `url` leads to, when it was last stored from a parse with this fingerprint."""
+        index = self.index
+        article_id = index.by_url.get(canonicalize_url(url))
+        if article_id is not None and index.fingerprint.get(article_id) == print_:
+            return article_id
+        return None
+
     def find_match(self, item: ArticleItem) -> tuple[int | None, str | None]:
         """The archived article this item is, and why; (None, None) for a new article."""
         index = self.index
@@ -305,18 +334,16 @@ class ArticleStore:
         `cause` is "refetch" for a crawl (the article was seen online: last_seen_at moves) and
         "reparse" for a rebuild from stored pages (nothing was seen: only changed content is written).
         """
-        if not item.content_hash:
-            item.content_hash = content_hash(item.title, item.body_text)
+        index = self.index
+        print_ = item.fingerprint or fingerprint(item)
         if item.article_id is None and not item.matched:
+            if not item.content_hash:
+                item.content_hash = content_hash(item.title, item.body_text)
             item.article_id, item.match_reason = self.find_match(item)
         item.matched = False  # a later save of this object (reparse) looks again
-        index = self.index
-        print_ = fingerprint(item)
-        if item.article_id is None:
-            outcome = "new"
-            article_id = self._insert(item, print_, now)
-        elif (
+        if (
             item.match_reason == "url"
+            and item.article_id is not None
             and index.fingerprint.get(item.article_id) == print_
             and (item.wp_post_id is None or item.wp_post_id in index.by_post_id)
         ):
@@ -325,10 +352,16 @@ class ArticleStore:
             if cause == "refetch":
                 self._queues["touch"].append((now, item.fetched_at, article_id))
         else:
-            article_id = item.article_id
-            self.flush()  # the careful path reads the database: it must see everything
-            self._savepoint()
-            outcome = self._update(article_id, item, print_, now, cause)
+            if not item.content_hash:
+                item.content_hash = content_hash(item.title, item.body_text)
+            if item.article_id is None:
+                outcome = "new"
+                article_id = self._insert(item, print_, now)
+            else:
+                article_id = item.article_id
+                self.flush()  # the careful path reads the database: it must see everything
+                self._savepoint()
+                outcome = self._update(article_id, item, print_, now, cause)
         item.article_id = article_id
         self._save_aliases(article_id, item, now)
         if outcome in ("new", "updated", "replaced"):
@@ -342,8 +375,7 @@ class ArticleStore:
             # a re-post URL, the article's dates are those of the other copy).
             lastmod = item.modified_at or item.published_at
         if cause == "refetch" or item.url not in index.by_url:
-            self.mark_url(item.url, "article", status=200, lastmod=lastmod, fetched_at=item.fetched_at,
-                          article_id=article_id)  # fmt: skip
+            self._mark_article_url(item, article_id, lastmod)
         return "alias" if outcome == "replaced" else outcome
 
     def _values(self, item: ArticleItem) -> list[Any]:
@@ -391,6 +423,9 @@ class ArticleStore:
             self._set_canonical(article_id, row["url"], item.url)
             index.published[article_id] = item.published_at
             self._add_alias(row["url"], article_id, "repost", now)
+            if row["url"] not in index.url_state:  # its own time, for the next run: the row's is no longer it
+                self.mark_url(row["url"], "article", status=200, lastmod=row["modified_at"] or row["published_at"],
+                              fetched_at=row["fetched_at"], article_id=article_id)  # fmt: skip
             self._attach(article_id, item.url, now)
             self._clear_links(article_id)
             return "replaced"
@@ -488,16 +523,22 @@ class ArticleStore:
         for position, link in enumerate(item.baca_juga):
             target_url = canonicalize_url(link["url"])
             target = index.article_for(target_url)
-            if target is None:
-                index.unresolved.add(target_url)
-            self._queues["baca_juga"].append((article_id, position, link["url"], link["title"], target_url, target))
+            queue = self._queues["baca_juga"]
+            if target is None:  # resolved in the queue if the target arrives before the commit (_attach)
+                self._pending_links[target_url].append(len(queue))
+            queue.append((article_id, position, link["url"], link["title"], target_url, target))
 
     # -- aliases and links to the article ---------------------------------------------------------
 
     def _attach(self, article_id: int, url: str, now: str) -> None:
         """`url` now leads to the article: resolve Baca Juga links to it, adopt redirects to it."""
         index = self.index
-        if url in index.unresolved:
+        pending = self._pending_links.pop(url, None)
+        if pending:
+            queue = self._queues["baca_juga"]
+            for position in pending:
+                queue[position] = (*queue[position][:5], article_id)
+        if url in index.unresolved:  # links stored by earlier batches
             index.unresolved.discard(url)
             self._queues["resolve"].append((article_id, url))
         for source in index.redirects.get(url, ()):
@@ -576,7 +617,31 @@ class ArticleStore:
         redirect_to: str | None = None,
     ) -> None:
         """Remember what a URL turned out to be, for the next run's decisions."""
+        if self._index is not None:
+            known = self._index.url_state.get(url)
+            if lastmod is None and known is not None:
+                lastmod = known[1]  # as the upsert keeps it
+            if article_id is None and known is not None:
+                article_id = known[2]
+            self._index.url_state[url] = (kind, lastmod, article_id)
         self._queues["url_state"].append((url, kind, status, lastmod, fetched_at, error, redirect_to, article_id))
+
+    def _mark_article_url(self, item: ArticleItem, article_id: int, lastmod: str | None) -> None:
+        """The state of an article's URL for the next run, unless the archive already holds it: an article's
+        own URL whose time is the article's (modified_at, else published_at) needs no row, and a row that
+        already says the same keeps it (articles.fetched_at has the time of the latest fetch)."""
+        index = self.index
+        known = index.url_state.get(item.url)
+        if known == ("article", lastmod, article_id):
+            return
+        if (
+            known is None
+            and lastmod == (item.modified_at or item.published_at)
+            and index.canonical.get(article_id) == item.url
+        ):
+            return
+        self.mark_url(item.url, "article", status=200, lastmod=lastmod, fetched_at=item.fetched_at,
+                      article_id=article_id)  # fmt: skip
 
     def record_reject(self, url: str, reason: str, now: str, run_id: int | None) -> None:
         self.index.rejects.add(url)

@@ -18,7 +18,7 @@ from pipelines.normalize import normalise
 from pipelines.validate import problems
 from satukanal_crawler import dates
 from satukanal_crawler.archive import Archive
-from satukanal_crawler.archive.store import ArticleStore
+from satukanal_crawler.archive.store import ArticleStore, fingerprint
 from satukanal_crawler.assemble import assemble
 from satukanal_crawler.cli import EXIT_LOCKED, EXIT_OK
 from satukanal_crawler.items import PageCapture
@@ -97,6 +97,7 @@ def _reparse_one(store: ArticleStore, archive: Archive, article_id: int, fetched
             return "unparseable"
         parts.append((parsed.record, parsed.body_html, capture))
     item = assemble(parts, source="reparse")
+    item.fingerprint = fingerprint(item)  # of the parse, as a crawl takes it (pipelines/unchanged.py)
     normalise(item)
     if problems(item):
         return "invalid (kept as stored)"

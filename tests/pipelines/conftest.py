@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
-from pipelines.dedupe import DeduplicationPipeline
-from pipelines.normalize import NormalizationPipeline
 from pipelines.store import StoragePipeline
-from pipelines.validate import ValidationPipeline
+from satukanal_crawler import settings
 from satukanal_crawler.archive import Archive
 from satukanal_crawler.archive.session import close_store
 from satukanal_crawler.items import ArticleItem, PageCapture
@@ -43,19 +42,32 @@ def article(slug: str, **changes) -> ArticleItem:
 
 
 class Chain:
-    """validate -> normalize -> dedupe -> store, exactly as ITEM_PIPELINES orders them."""
+    """The stages of ITEM_PIPELINES in their order (validate, unchanged, normalize, dedupe, store; WARC
+    only when enabled), storage last."""
 
-    def __init__(self, db: Path, **settings) -> None:
-        self.crawler = get_crawler(settings_dict={"SATUKANAL_DB": str(db), **settings})
-        self.stages = [
-            ValidationPipeline.from_crawler(self.crawler),
-            NormalizationPipeline.from_crawler(self.crawler),
-            DeduplicationPipeline.from_crawler(self.crawler),
-            StoragePipeline.from_crawler(self.crawler),
-        ]
+    def __init__(self, db: Path, **overrides) -> None:
+        self.crawler = get_crawler(settings_dict={"SATUKANAL_DB": str(db), **overrides})
+        self.stages = []
+        for path, _order in sorted(settings.ITEM_PIPELINES.items(), key=lambda entry: entry[1]):
+            try:
+                self.stages.append(load_object(path).from_crawler(self.crawler))
+            except NotConfigured:
+                continue
+        assert isinstance(self.stages[-1], StoragePipeline)
         self.stages[-1].open_spider()
         self.db = db
         self.closed = False
+
+    def stage(self, cls):
+        return next(stage for stage in self.stages if isinstance(stage, cls))
+
+    def push_through(self, item, last):
+        """The item after the stages up to `last` (a class) included, as the crawl sends it."""
+        for stage in self.stages:
+            item = stage.process_item(item)
+            if isinstance(stage, last):
+                return item
+        raise AssertionError(f"{last.__name__} is not in ITEM_PIPELINES")
 
     def push(self, item):
         """The item after the last stage, or None when a stage dropped it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy.exceptions import DropItem
 
+from pipelines.dedupe import DeduplicationPipeline
 from tests.helpers import ORIGIN
 from tests.pipelines.conftest import BKD, CABAI, Chain, article
 
@@ -20,7 +21,7 @@ def test_the_same_url_twice_in_a_run_is_dropped_and_keeps_its_urls(chain: Chain)
 
 
 def test_the_second_copy_is_dropped_even_before_the_first_is_stored(chain: Chain) -> None:
-    dedupe = chain.stages[2]
+    dedupe = chain.stage(DeduplicationPipeline)
     first, second = article(BKD), article(BKD)
     assert dedupe.process_item(first) is first
     with pytest.raises(DropItem):
@@ -30,8 +31,7 @@ def test_the_second_copy_is_dropped_even_before_the_first_is_stored(chain: Chain
 def test_a_renamed_slug_matches_by_wordpress_post_id(chain: Chain) -> None:
     chain.push(article(BKD))
     renamed = article(BKD, url=f"{ORIGIN}/bkd-kab-kediri-siapkan-usulan-guru-pppk/")
-    for stage in chain.stages[:3]:
-        renamed = stage.process_item(renamed)
+    renamed = chain.push_through(renamed, DeduplicationPipeline)
     assert (renamed.article_id, renamed.match_reason) == (1, "wp_post_id")
     assert chain.stats()["duplicates/wp_post_id"] == 1
 
@@ -41,8 +41,7 @@ def test_a_repost_matches_by_its_text(chain: Chain) -> None:
     repost = article(CABAI, url=f"{ORIGIN}/harga-cabai-rawit-tembus-rp-90-ribu/", wp_post_id=9999,
                      published_at="2021-02-20T08:00:00+07:00")  # fmt: skip
     repost.body_text = repost.body_text.replace(". ", ".  ")  # whitespace does not make it another text
-    for stage in chain.stages[:3]:
-        repost = stage.process_item(repost)
+    repost = chain.push_through(repost, DeduplicationPipeline)
     assert (repost.article_id, repost.match_reason) == (1, "repost")
     assert chain.stats()["duplicates/repost"] == 1
 
@@ -50,15 +49,13 @@ def test_a_repost_matches_by_its_text(chain: Chain) -> None:
 def test_a_known_alias_matches(chain: Chain) -> None:
     chain.push(article(BKD))
     via_shortlink = article(BKD, url=f"{ORIGIN}/?p=2263", wp_post_id=None)
-    for stage in chain.stages[:3]:
-        via_shortlink = stage.process_item(via_shortlink)
+    via_shortlink = chain.push_through(via_shortlink, DeduplicationPipeline)
     assert (via_shortlink.article_id, via_shortlink.match_reason) == (1, "alias")
 
 
 def test_a_new_article_has_no_match(chain: Chain) -> None:
     chain.push(article(BKD))
     other = article(CABAI)
-    for stage in chain.stages[:3]:
-        other = stage.process_item(other)
+    other = chain.push_through(other, DeduplicationPipeline)
     assert (other.article_id, other.match_reason) == (None, None)
     assert not any(key.startswith("duplicates/") for key in chain.stats())

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.normalize import _body, _line, normal_content_hash, normalise
+from pipelines.normalize import NormalizationPipeline, _body, _line, normal_content_hash, normalise
 from satukanal_crawler.archive.store import content_hash
 from tests.helpers import ORIGIN
 from tests.pipelines.conftest import BKD, Chain, article
@@ -56,10 +56,10 @@ def test_content_hash_is_set_and_blind_to_whitespace() -> None:
 
 def test_an_already_normal_item_is_not_counted(chain: Chain) -> None:
     item = article(BKD)
-    assert chain.stages[1].process_item(item) is item
+    assert chain.stage(NormalizationPipeline).process_item(item) is item
     assert "normalized" not in chain.stats()
     item.title += " "
-    chain.stages[1].process_item(item)
+    chain.stage(NormalizationPipeline).process_item(item)
     assert chain.stats()["normalized"] == 1
 
 

@@ -135,14 +135,21 @@ def test_a_repost_is_one_article_and_one_alias_whichever_copy_arrives_first(
     assert state == archive_state(reference)
 
 
-def test_a_baca_juga_target_is_resolved_when_it_arrives_later(tmp_path: Path) -> None:
+@pytest.mark.parametrize("when", ["same batch", "next batch", "next run"])
+def test_a_baca_juga_target_is_resolved_when_it_arrives_later(tmp_path: Path, when: str) -> None:
     db = tmp_path / "a.db"
     cabai_url = article(CABAI).url
     linking = article(BKD, baca_juga=[{"url": cabai_url + "?utm_source=bacajuga", "title": "Harga cabai"}])
-    run(db, linking)
     links = "SELECT target_url, target_article_id FROM baca_juga WHERE article_id = 1"
-    assert rows(db, links) == [(cabai_url, None)]
-    run(db, article(CABAI))
+    if when == "next run":
+        run(db, linking)
+        assert rows(db, links) == [(cabai_url, None)]
+        run(db, article(CABAI))
+    else:
+        chain = Chain(db, SATUKANAL_BATCH_SIZE=1 if when == "next batch" else 1000)
+        chain.push(linking)
+        chain.push(article(CABAI))
+        chain.close()
     assert rows(db, links) == [(cabai_url, 2)]
 
 
@@ -215,7 +222,7 @@ def test_an_item_that_fails_to_store_leaves_nothing_to_index(chain: Chain, monke
         raise sqlite3.OperationalError("disk I/O error")
 
     chain.push(article(BKD))
-    monkeypatch.setattr(store.store, "mark_url", broken)  # fails after the article row was inserted
+    monkeypatch.setattr(store.store, "save_page", broken)  # fails after the article row was inserted
     assert chain.push(article(CABAI)) is not None
     monkeypatch.undo()
     chain.push(article(ADMINDUK))
@@ -228,3 +235,22 @@ def test_an_item_that_fails_to_store_leaves_nothing_to_index(chain: Chain, monke
     assert fts_consistent(chain.db)
     assert search(chain.db, "cabai") == []
     assert chain.query("SELECT reason FROM rejects")[0][0].startswith("storage error: disk I/O error")
+
+
+def test_url_state_holds_what_the_articles_table_does_not(tmp_path: Path) -> None:
+    """An article's own URL whose time is the article's needs no url_state row; a sitemap lastmod that
+    differs, or a URL with an earlier state (a failure), gets one."""
+    db = tmp_path / "a.db"
+    cabai = article(CABAI)
+    cabai.sitemap_lastmod = "2026-01-04T10:00:00+07:00"
+    run(db, article(BKD), cabai)
+    state = "SELECT url, kind, lastmod, article_id FROM url_state ORDER BY url"
+    assert rows(db, state) == [(cabai.url, "article", "2026-01-04T10:00:00+07:00", 2)]
+    again = article(CABAI)
+    again.sitemap_lastmod = "2026-01-04T10:00:00+07:00"
+    run(db, article(BKD), again)  # both unchanged, the same lastmod: nothing to write
+    assert rows(db, state) == [(cabai.url, "article", "2026-01-04T10:00:00+07:00", 2)]
+    later = article(CABAI)
+    later.sitemap_lastmod = "2026-01-06T07:00:00+07:00"
+    run(db, later)
+    assert rows(db, state) == [(cabai.url, "article", "2026-01-06T07:00:00+07:00", 2)]
