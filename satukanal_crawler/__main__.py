@@ -4,4 +4,5 @@ import sys
 
 from satukanal_crawler.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a parser worker process imports it (spawn)
+    sys.exit(main())

@@ -27,6 +27,9 @@ SATUKANAL_MAX_URL_ATTEMPTS = 5
 # Items per write transaction, and the longest an uncommitted item may wait (seconds).
 SATUKANAL_BATCH_SIZE = 1000
 SATUKANAL_BATCH_SECONDS = 5.0
+# Processes that parse article pages beside the crawl (satukanal_crawler/parse_pool.py): None is one when
+# the machine has two cores or more, 0 parses in the crawl's own process.
+SATUKANAL_PARSE_PROCESSES = None
 # Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
 SATUKANAL_BACKOFF_BASE = 2.0
 SATUKANAL_BACKOFF_MAX = 120.0

@@ -79,13 +79,18 @@ class ParsedPage:
     page_urls: list[str] = field(default_factory=list)  # every page of a multi-page article, in order
     amphtml_url: str | None = None
     container: etree._Element | None = None
+    html: str | None = None  # body_html of a detached page
 
     @property
     def body_html(self) -> str | None:
         """The content container's HTML as served (serialised on demand: only the archive needs it)."""
         if self.container is None:
-            return None
+            return self.html
         return etree.tostring(self.container, method="html", encoding="unicode", with_tail=False)
+
+    def detached(self) -> ParsedPage:
+        """The same page without its lxml tree, which cannot leave the process: body HTML serialised now."""
+        return ParsedPage(self.record, self.page_urls, self.amphtml_url, container=None, html=self.body_html)
 
 
 def parse_article(

@@ -2,7 +2,8 @@
 
 Discovery has three sources, deduplicated by canonical URL: channel ("kanal") pages with their
 pagination, the Yoast/WordPress sitemaps, and the RSS feed. The spider only decides what to fetch;
-parsing is `parse_page` (the one article parser), storing is the pipelines' job.
+parsing is `parse_page` (the one article parser, in a worker process when the machine has a core to spare:
+parse_pool.py), storing is the pipelines' job.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from satukanal_crawler import dates
 from satukanal_crawler.archive import Archive
 from satukanal_crawler.assemble import assemble
 from satukanal_crawler.items import PageCapture, UrlStateItem
-from satukanal_crawler.parsers import parse_page
+from satukanal_crawler.parse_pool import ParsePool, default_processes
 from satukanal_crawler.parsers.listing import (
     is_article_url,
     is_channel_url,
@@ -60,7 +61,12 @@ class SatukanalSpider(scrapy.Spider):
         spider.max_channel_pages = settings.getint("SATUKANAL_MAX_CHANNEL_PAGES", 5000)
         spider.max_attempts = settings.getint("SATUKANAL_MAX_URL_ATTEMPTS", 5)
         spider.db_path = settings.get("SATUKANAL_DB")
+        processes = settings.get("SATUKANAL_PARSE_PROCESSES")
+        spider.parser = ParsePool(default_processes() if processes in (None, "") else int(processes), crawler)
         return spider
+
+    def closed(self, reason: str) -> None:
+        self.parser.close()
 
     # -- state of the archive -----------------------------------------------------------------------
 
@@ -233,13 +239,15 @@ class SatukanalSpider(scrapy.Spider):
         headers = {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()}
         return PageCapture(response.url, response.status, headers, response.body, dates.now_wib())
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         if response.status in REDIRECTS:
-            yield from self._follow_redirect(response)
+            for output in self._follow_redirect(response):
+                yield output
             return
-        parsed = parse_page(response.body, response.url, assume_article=meta.get("assume_article", False),
-                            content_type=_content_type(response))  # fmt: skip
+        parsed = await self.parser.parse_page(response.body, response.url,
+                                              assume_article=meta.get("assume_article", False),
+                                              content_type=_content_type(response))  # fmt: skip
         capture = self._capture(response)
         if parsed is None or (not parsed.record["body_text"] and not parsed.record["title"]):
             yield UrlStateItem(response.url, "non_article", status=response.status, fetched_at=capture.fetched_at)

@@ -1,0 +1,101 @@
+"""Article pages parsed in a worker process, so that the crawl's one thread never waits on the parser.
+
+Scrapy runs everything (downloads, callbacks, pipelines) on one thread, and a CPython thread cannot
+parse on a second core: lxml holds the interpreter lock for most of a page. Parsing an article (about
+2 ms) costs as much as Scrapy's own handling of the response, so a crawl that is not throttled (a
+backfill, a mirror) is CPU-bound on that one thread while the machine's other core idles. A worker
+process parses there instead; the callback awaits the result while the reactor keeps downloading and
+storing. The parser is a pure function of the page, so where it runs changes nothing in the result.
+
+`SATUKANAL_PARSE_PROCESSES`: worker processes; unset means one when the machine has two cores or more, 0
+parses in the crawl's own process. Workers are started with `spawn` (a fresh interpreter: no copy of the
+crawl's state, its open archive or its lock file), ignore Ctrl-C (the crawl shuts them down in order),
+are stopped when the spider closes, and exit by themselves when the crawl is killed. A worker that dies
+(killed, out of memory) costs nothing: its page and every later one are parsed in the crawl's process,
+and the crawl says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from satukanal_crawler.parsers import parse_page
+from satukanal_crawler.parsers.article import ParsedPage
+
+logger = logging.getLogger(__name__)
+
+
+def default_processes() -> int:
+    """One worker when there is a core to spare, none otherwise."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
+
+
+def _worker_started(parent: int) -> None:
+    """In a new worker: leave Ctrl-C to the crawl, and never outlive it. A crawl killed outright (SIGKILL,
+    out of memory) cannot stop its workers, and a worker would wait for work forever (it holds both ends
+    of its own queue), keeping the cron job's output pipes open."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="satukanal-parent-watch", daemon=True).start()
+
+
+def _parse_detached(body: bytes, url: str, assume_article: bool, content_type: str | None) -> ParsedPage | None:
+    """In the worker: `parse_page`, made fit to travel back (no lxml tree)."""
+    parsed = parse_page(body, url, assume_article=assume_article, content_type=content_type)
+    return parsed.detached() if parsed is not None else None
+
+
+class ParsePool:
+    def __init__(self, processes: int, crawler=None) -> None:
+        self.processes = max(0, processes)
+        self.crawler = crawler  # where to count a broken worker
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        if self._executor is None and self.processes:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_started,
+                initargs=(os.getpid(),),
+            )
+        return self._executor
+
+    async def parse_page(self, body: bytes, url: str, *, assume_article: bool = False,
+                         content_type: str | None = None) -> ParsedPage | None:  # fmt: skip
+        """`parsers.parse_page` of a response body, in a worker when there is one."""
+        pool = self._pool()
+        if pool is not None:
+            try:
+                future = pool.submit(_parse_detached, body, url, assume_article, content_type)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool as exc:
+                self._broken(exc)
+        return parse_page(body, url, assume_article=assume_article, content_type=content_type)
+
+    def _broken(self, exc: BaseException) -> None:
+        if self.processes:
+            logger.error("the parser worker process stopped (%s); parsing in the crawl's process from now on",
+                         exc or exc.__class__.__name__)  # fmt: skip
+            if self.crawler is not None:
+                self.crawler.stats.inc_value("satukanal/parse_pool/broken")
+        self.processes = 0
+        self.close()
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
