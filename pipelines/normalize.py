@@ -46,6 +46,26 @@ def _is_normal_body(text: str) -> bool:
     )
 
 
+def _all_normal_lines(values: list[str]) -> bool:
+    """Whether every value is what `_line` would return for it: most parsed items, checked in one pass
+    (values joined by "\x00", which no parsed text holds, then a few substring searches, all in C)."""
+    if "" in values:
+        return False
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # not text: the slow path says what to do with it
+        return False
+    return joined == "" or (
+        joined[0] != " "
+        and joined[-1] != " "
+        and "  " not in joined
+        and " \x00" not in joined
+        and "\x00 " not in joined
+        and (joined.replace("\x00", " ").isprintable() or _OTHER_SPACE_LINE.search(joined) is None)
+        and unicodedata.is_normalized("NFC", joined)
+    )
+
+
 def _line(value: str | None) -> str | None:
     if value is None:
         return None
@@ -75,6 +95,20 @@ def normalise(item: ArticleItem) -> bool:
         item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
         return False
     before = (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
+    lines = [value for name in LINE_FIELDS if (value := getattr(item, name)) is not None]
+    if (
+        item.title
+        and _all_normal_lines([*lines, *item.categories, *item.tags, *(b["title"] for b in item.baca_juga)])
+        and len(set(item.categories)) == len(item.categories)
+        and len(set(item.tags)) == len(item.tags)
+        and _is_normal_body(item.body_text or "")
+    ):  # every text already normal: only the URLs are left
+        item.body_text = item.body_text or ""
+        item.baca_juga = [{"url": b["url"].strip(), "title": b["title"]} for b in item.baca_juga]
+        item.url = canonicalize_url(item.url)
+        item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
+        item.content_hash = normal_content_hash(item.title, item.body_text)
+        return before != (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
     for name in LINE_FIELDS:
         setattr(item, name, _line(getattr(item, name)))
     item.title = item.title or ""

@@ -129,3 +129,28 @@ def test_body_fast_path_is_exact(text: str) -> None:
 def test_the_normal_content_hash_is_the_archives(title: str, body: str) -> None:
     title, body = _line(title) or "", _body(body)
     assert normal_content_hash(title, body) == content_hash(title, body)
+
+
+# Pieces of text, a combining accent among them (NFC), and every kind of whitespace.
+LINE_TEXT = st.lists(st.sampled_from(["a", "B", "é", "e\u0301", " ", "\t", "\n", "\xa0", "\u2009", "-"]),
+                     max_size=8).map("".join)  # fmt: skip
+
+
+@given(title=LINE_TEXT, reporter=st.none() | LINE_TEXT, categories=st.lists(LINE_TEXT, max_size=3),
+       tags=st.lists(LINE_TEXT, max_size=3), link_titles=st.lists(LINE_TEXT, max_size=3))  # fmt: skip
+@settings(max_examples=300, deadline=None)
+@example(title="Judul", reporter="Andi", categories=["Kediri", "Kediri"], tags=[], link_titles=[])
+@example(title="Judul", reporter="", categories=[], tags=[], link_titles=["x "])
+def test_every_line_is_normalised_as_line_says_whatever_path_it_takes(
+    title: str, reporter: str | None, categories: list[str], tags: list[str], link_titles: list[str]
+) -> None:
+    item = article(BKD)
+    item.title, item.reporter, item.categories, item.tags = title, reporter, categories, tags
+    item.baca_juga = [{"url": f" {ORIGIN}/x-{n}/", "title": t} for n, t in enumerate(link_titles)]
+    normalise(item)
+    assert item.title == (_line(title) or "")
+    assert item.reporter == _line(reporter)
+    assert item.categories == list(dict.fromkeys(filter(None, map(_line, categories))))
+    assert item.tags == list(dict.fromkeys(filter(None, map(_line, tags))))
+    assert item.baca_juga == [{"url": f"{ORIGIN}/x-{n}/", "title": _line(t) or ""} for n, t in enumerate(link_titles)]
+    assert item.content_hash == content_hash(item.title, item.body_text)
