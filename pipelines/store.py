@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import time
 
-from pipelines import CrawlerPipeline
+from pipelines import CrawlerPipeline, publish
 from satukanal_crawler import dates
 from satukanal_crawler.archive.session import store_for
 from satukanal_crawler.items import ArticleItem, UrlStateItem
@@ -67,6 +67,7 @@ class StoragePipeline(CrawlerPipeline):
                 logger.error("could not write a batch of %d items, rolled back: %s", self.pending, exc)
                 self.count("satukanal/store_errors", self.pending)
         self.pending = 0
+        publish(self.crawler)
 
     def close_spider(self) -> None:
         self.commit()

@@ -14,6 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
+from pipelines import publish
 from pipelines.store import StoragePipeline
 from satukanal_crawler import settings
 from satukanal_crawler.archive import Archive
@@ -79,6 +80,7 @@ class Chain:
         return item
 
     def stats(self, prefix: str = "satukanal/") -> dict[str, int]:
+        publish(self.crawler)  # what the stats say once the stages' counts are in (at the next commit)
         return {k[len(prefix) :]: v for k, v in self.crawler.stats.get_stats().items() if k.startswith(prefix)}
 
     def close(self) -> None:

@@ -254,3 +254,16 @@ def test_url_state_holds_what_the_articles_table_does_not(tmp_path: Path) -> Non
     later.sitemap_lastmod = "2026-01-06T07:00:00+07:00"
     run(db, later)
     assert rows(db, state) == [(cabai.url, "article", "2026-01-06T07:00:00+07:00", 2)]
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_the_stages_counts_reach_the_crawl_stats_with_each_batch(tmp_path: Path, batch_size: int) -> None:
+    chain = Chain(tmp_path / "a.db", SATUKANAL_BATCH_SIZE=batch_size)
+    stats = chain.crawler.stats
+    chain.push(article(BKD))
+    committed = batch_size == 1
+    assert stats.get_value("satukanal/fields/seen") == (1 if committed else None)
+    assert stats.get_value("satukanal/articles/new") == (1 if committed else None)
+    chain.close()
+    assert stats.get_value("satukanal/fields/seen") == 1
+    assert stats.get_value("satukanal/articles/new") == 1
