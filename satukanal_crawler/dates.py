@@ -10,6 +10,7 @@ for free-form text only, because it is slow (hundreds of ms on bad input).
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -60,9 +61,17 @@ def format_wib(dt: datetime) -> str:
     return dt.astimezone(WIB).replace(microsecond=0).isoformat()
 
 
+_now_cache: tuple[int, str] = (-1, "")
+
+
 def now_wib() -> str:
-    """The current time, formatted like every other stored timestamp."""
-    return format_wib(datetime.now(UTC))
+    """The current time, formatted like every other stored timestamp (to the second, so one formatting
+    per second serves every item stored in it)."""
+    global _now_cache
+    second = int(time.time())
+    if _now_cache[0] != second:
+        _now_cache = (second, format_wib(datetime.fromtimestamp(second, UTC)))
+    return _now_cache[1]
 
 
 def parse_iso(value: str | None) -> str | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from satukanal_crawler import dates
 from satukanal_crawler.dates import parse_iso, parse_rfc822, parse_visible_date, parse_w3c
 
 
@@ -56,3 +59,11 @@ def test_feed_and_sitemap_dates() -> None:
     assert parse_rfc822("garbage") is None
     assert parse_w3c("2021-04-09T01:10:00+00:00") == "2021-04-09T08:10:00+07:00"
     assert parse_w3c("2021-04-09") == "2021-04-09T00:00:00+07:00"
+
+
+def test_now_is_wib_to_the_second() -> None:
+    before = dates.format_wib(datetime.now(UTC))
+    now = dates.now_wib()
+    after = dates.format_wib(datetime.now(UTC))
+    assert before <= now <= after
+    assert now.endswith("+07:00") and len(now) == len("2026-01-05T08:00:00+07:00")
