@@ -349,9 +349,11 @@ class ArticleStore:
         ):
             article_id = item.article_id  # the usual re-fetch: nothing changed
             outcome = "unchanged"
+            seen_again = True
             if cause == "refetch":
                 self._queues["touch"].append((now, item.fetched_at, article_id))
         else:
+            seen_again = False
             if not item.content_hash:
                 item.content_hash = content_hash(item.title, item.body_text)
             if item.article_id is None:
@@ -363,7 +365,10 @@ class ArticleStore:
                 self._savepoint()
                 outcome = self._update(article_id, item, print_, now, cause)
         item.article_id = article_id
-        self._save_aliases(article_id, item, now)
+        if not seen_again:
+            self._save_aliases(article_id, item, now)
+        elif item.aliases:  # the article's own URL and shortlink were recorded when this parse was stored
+            self.add_aliases(article_id, item.aliases, now, skip=index.canonical[article_id])
         if outcome in ("new", "updated", "replaced"):
             self._queue_terms(article_id, item)
             self._queue_baca_juga(article_id, item)
