@@ -98,9 +98,9 @@ def _norm(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _pack_page(body: bytes) -> tuple[str, bytes]:
-    """sha256 and zlib body of a raw page: run in the worker thread (both release the GIL)."""
-    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6)
+def _pack_page(body: bytes) -> tuple[str, bytes, int]:
+    """sha256, zlib body and CRC-32 of a raw page: run in the worker thread (all three release the GIL)."""
+    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6), zlib.crc32(body)
 
 
 class _Index:
@@ -174,7 +174,7 @@ class ArticleStore:
         self._queues: defaultdict[str, list[tuple]] = defaultdict(list)
         # Baca Juga targets of queued links that lead to no article yet -> those links' places in the queue.
         self._pending_links: defaultdict[str, list[int]] = defaultdict(list)
-        self._pages: list[tuple[Future, PageCapture, int | None, int, int]] = []
+        self._pages: list[tuple[Future, PageCapture, int | None, int]] = []
         self._next_id: int | None = None
         self._item_open = False
         self._in_savepoint = False
@@ -235,8 +235,8 @@ class ArticleStore:
             execute(_UPSERT_URL_STATE, queues["url_state"])
         if pages:
             rows = []
-            for future, page, article_id, size, crc in pages:
-                sha, packed = future.result()
+            for future, page, article_id, size in pages:
+                sha, packed, crc = future.result()
                 rows.append((page.url, article_id, page.page_number, page.status,
                              json.dumps(page.headers, ensure_ascii=False), page.content_type, page.fetched_at, sha,
                              size, crc, packed))  # fmt: skip
@@ -597,17 +597,19 @@ class ArticleStore:
 
     def save_page(self, page: PageCapture, article_id: int | None) -> None:
         """Keep a raw response; the same bytes again only move the stored capture's fetch time."""
-        size, crc = len(page.body), zlib.crc32(page.body)
+        size = len(page.body)
         known = self.index.pages.get(page.url)
         if known is not None and (
-            (known[0], known[1]) == (size, crc)
+            known[0] == size and known[1] == zlib.crc32(page.body)
             if known[1] is not None
             else known[2] == hashlib.sha256(page.body).hexdigest()
         ):
             self._queues["touch_page"].append((page.fetched_at, article_id, page.page_number, page.url, page.url))
             return
-        self.index.pages[page.url] = (size, crc, "")
-        self._pages.append((self._worker.submit(_pack_page, page.body), page, article_id, size, crc))
+        # A new capture: its checksums are taken in the worker thread, not on the crawl's. Until the commit the
+        # index knows only that the URL has one (a second copy in the same batch is stored by the upsert).
+        self.index.pages[page.url] = (size, None, "")
+        self._pages.append((self._worker.submit(_pack_page, page.body), page, article_id, size))
 
     def mark_url(
         self,
