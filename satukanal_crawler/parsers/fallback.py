@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-import trafilatura
-
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 def extract_paragraphs(html: str, url: str) -> list[str]:
     """Article paragraphs of a page by trafilatura's generic extraction, or [] when it finds none."""
+    import trafilatura  # here, not at the top: two thirds of the parser's import time, needed only here
+
     try:
         text = trafilatura.extract(
             html,
