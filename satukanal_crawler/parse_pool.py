@@ -1,11 +1,12 @@
-"""Article pages parsed in a worker process, so that the crawl's one thread never waits on the parser.
+"""Pages parsed in a worker process, so that the crawl's one thread never waits on the parsers.
 
 Scrapy runs everything (downloads, callbacks, pipelines) on one thread, and a CPython thread cannot
 parse on a second core: lxml holds the interpreter lock for most of a page. Parsing an article (about
 2 ms) costs as much as Scrapy's own handling of the response, so a crawl that is not throttled (a
 backfill, a mirror) is CPU-bound on that one thread while the machine's other core idles. A worker
 process parses there instead; the callback awaits the result while the reactor keeps downloading and
-storing. The parser is a pure function of the page, so where it runs changes nothing in the result.
+storing. Listing pages (channels, the home page) go there too. The parsers are pure functions of the
+page, so where they run changes nothing in the result.
 
 `SATUKANAL_PARSE_PROCESSES`: worker processes; unset means one when the machine has two cores or more, 0
 parses in the crawl's own process. Workers are started with `spawn` (a fresh interpreter: no copy of the
@@ -24,13 +25,16 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
 
 from satukanal_crawler.parsers import parse_page
 from satukanal_crawler.parsers.article import ParsedPage
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def default_processes() -> int:
@@ -50,6 +54,10 @@ def _worker_started(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="satukanal-parent-watch", daemon=True).start()
+
+
+def _ready() -> None:
+    """Nothing: running it makes a worker start and import the parser."""
 
 
 def _parse_detached(body: bytes, url: str, assume_article: bool, content_type: str | None) -> ParsedPage | None:
@@ -74,17 +82,26 @@ class ParsePool:
             )
         return self._executor
 
+    def start(self) -> None:
+        """Start the workers now (a fresh interpreter takes a while), not when the first article arrives."""
+        pool = self._pool()
+        if pool is not None:
+            pool.submit(_ready)
+
     async def parse_page(self, body: bytes, url: str, *, assume_article: bool = False,
                          content_type: str | None = None) -> ParsedPage | None:  # fmt: skip
         """`parsers.parse_page` of a response body, in a worker when there is one."""
+        return await self.run(_parse_detached, body, url, assume_article, content_type)
+
+    async def run(self, parser: Callable[..., T], *args: Any) -> T:
+        """`parser(*args)` (a pure, module-level parser function), in a worker when there is one."""
         pool = self._pool()
         if pool is not None:
             try:
-                future = pool.submit(_parse_detached, body, url, assume_article, content_type)
-                return await asyncio.wrap_future(future)
+                return await asyncio.wrap_future(pool.submit(parser, *args))
             except BrokenProcessPool as exc:
                 self._broken(exc)
-        return parse_page(body, url, assume_article=assume_article, content_type=content_type)
+        return parser(*args)
 
     def _broken(self, exc: BaseException) -> None:
         if self.processes:

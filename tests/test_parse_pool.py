@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from satukanal_crawler.parse_pool import ParsePool
 from satukanal_crawler.parsers import parse_page
+from satukanal_crawler.parsers.listing import parse_listing
 from tests.helpers import ORIGIN, article_paths, portal_html
 
 PATHS = article_paths()[:3]
@@ -104,3 +105,18 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_listing_pages_parse_in_the_worker_exactly_as_here() -> None:
+    paths = ["/category/advertorial/", "/"]
+    pool = ParsePool(1)
+
+    async def run() -> list:
+        return [await pool.run(parse_listing, portal_html(p), ORIGIN + p, ORIGIN, None) for p in paths]
+
+    try:
+        results = asyncio.run(run())
+    finally:
+        pool.close()
+    assert results == [parse_listing(portal_html(p), ORIGIN + p, ORIGIN, None) for p in paths]
+    assert all(r.articles for r in results)

@@ -106,6 +106,7 @@ class SatukanalSpider(scrapy.Spider):
     # -- requests -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        self.parser.start()
         self._load_state()
         base = self.base_url
         if "sitemaps" in self.sources:
@@ -194,8 +195,9 @@ class SatukanalSpider(scrapy.Spider):
                 if request is not None:
                     yield request
 
-    def parse_home(self, response: Response) -> Iterator[Request]:
-        listing = parse_listing(response.body, response.url, self.base_url, _content_type(response))
+    async def parse_home(self, response: Response) -> AsyncIterator[Request]:
+        listing = await self.parser.run(parse_listing, response.body, response.url, self.base_url,
+                                        _content_type(response))  # fmt: skip
         for channel in listing.channels:
             request = self.channel_request(channel)
             if request is not None:
@@ -206,8 +208,9 @@ class SatukanalSpider(scrapy.Spider):
                 if request is not None:
                     yield request
 
-    def parse_channel(self, response: Response) -> Iterator[Request]:
-        listing = parse_listing(response.body, response.url, self.base_url, _content_type(response))
+    async def parse_channel(self, response: Response) -> AsyncIterator[Request]:
+        listing = await self.parser.run(parse_listing, response.body, response.url, self.base_url,
+                                        _content_type(response))  # fmt: skip
         for channel in listing.channels:  # nested channels are linked from their parents' pages
             if page_number(channel) == 1:
                 request = self.channel_request(channel)
