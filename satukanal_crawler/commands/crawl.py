@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import time
 from contextlib import ExitStack
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from satukanal_crawler.archive import Archive
+from satukanal_crawler.archive import Archive, ArchiveError
 from satukanal_crawler.cli import (
     DEMO_PORT,
     EXIT_CHECK_FAILED,
@@ -92,9 +93,10 @@ def run_crawl(args: argparse.Namespace) -> int:
         process.crawl(crawler, full=args.full, since=args.since, sources=",".join(sorted(sources)))
         process.start()
         elapsed = time.monotonic() - started
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    outcome = getattr(crawler, "satukanal_outcome", None)
-    status = exit_status(outcome, stats)
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        outcome = getattr(crawler, "satukanal_outcome", None)
+        status = exit_status(outcome, stats)
+        _record_exit_status(db, getattr(crawler, "satukanal_run_id", None), status)  # still under the lock
     if not args.quiet or status != EXIT_OK:
         lines = [summary(stats, db, log_file, elapsed)]
         if status != EXIT_OK:
@@ -103,6 +105,18 @@ def run_crawl(args: argparse.Namespace) -> int:
                      if failed else f"satukanal: run {outcome or 'failed'} (see {log_file})", *lines]  # fmt: skip
         print("\n".join(lines), file=sys.stdout if status == EXIT_OK else sys.stderr)
     return status
+
+
+def _record_exit_status(db: Path, run_id: int | None, status: int) -> None:
+    """The run's row says how the command ended, as cron saw it. The exit status itself never depends on
+    this: an archive that cannot take the line is reported in one line, and the run's status stands."""
+    if run_id is None:
+        return
+    try:
+        with Archive(db) as archive, archive.transaction() as conn:
+            conn.execute("UPDATE crawl_runs SET exit_status = ? WHERE id = ?", (status, run_id))
+    except (ArchiveError, sqlite3.Error) as exc:
+        print(f"satukanal: could not record the exit status in {db}: {exc}", file=sys.stderr)
 
 
 def exit_status(outcome: str | None, stats: dict) -> int:

@@ -48,6 +48,7 @@ def test_quiet_run_prints_nothing_on_success(tmp_path: Path) -> None:
     assert result.stdout == "" and result.stderr == ""
     assert len(articles(tmp_path / "a.db")) == 14
     assert last_run(tmp_path / "a.db")["outcome"] == "ok"
+    assert last_run(tmp_path / "a.db")["exit_status"] == 0
     assert list((tmp_path / "logs").glob("crawl-*.log")), "the Scrapy log goes to a file beside the archive"
 
 
@@ -89,6 +90,7 @@ def test_closed_port_is_reported_unreachable(tmp_path: Path) -> None:
     assert result.returncode == 4
     assert "unreachable" in result.stderr and "Traceback" not in result.stderr
     assert last_run(tmp_path / "a.db")["outcome"] == "unreachable"
+    assert last_run(tmp_path / "a.db")["exit_status"] == 4
 
 
 def _changed_markup_mirror(tmp_path: Path) -> Path:
@@ -110,6 +112,7 @@ def test_changed_markup_fails_a_monitoring_check(tmp_path: Path) -> None:
     assert "field_coverage" in result.stderr and "reporter" in result.stderr
     run = last_run(tmp_path / "a.db")
     assert run["outcome"] == "check failed: field_coverage"
+    assert run["exit_status"] == 5
     failed = [c for c in json.loads(run["checks"]) if not c["ok"]]
     assert [c["name"] for c in failed] == ["field_coverage"]
     assert len(articles(tmp_path / "a.db")) == 14, "a failed check never costs the archive its articles"
