@@ -88,36 +88,41 @@ def normal_content_hash(title: str, body_text: str) -> str:
     return hashlib.sha256(f"{title}\n{flat}".encode()).hexdigest()
 
 
-def normalise(item: ArticleItem) -> bool:
-    """Normalise in place; True when anything changed."""
-    if item.unchanged:  # the archive holds exactly this parse, normalised: only the URLs that reached it are new
-        item.url = canonicalize_url(item.url)
-        item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
-        return False
-    before = (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
+def _text_is_normal(item: ArticleItem) -> bool:
+    """Whether every text of the item is already what normalisation would make it (most parsed items)."""
     lines = [value for name in LINE_FIELDS if (value := getattr(item, name)) is not None]
-    if (
+    return bool(
         item.title
         and _all_normal_lines([*lines, *item.categories, *item.tags, *(b["title"] for b in item.baca_juga)])
         and len(set(item.categories)) == len(item.categories)
         and len(set(item.tags)) == len(item.tags)
         and _is_normal_body(item.body_text or "")
-    ):  # every text already normal: only the URLs are left
-        item.body_text = item.body_text or ""
-        item.baca_juga = [{"url": b["url"].strip(), "title": b["title"]} for b in item.baca_juga]
-        item.url = canonicalize_url(item.url)
-        item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
-        item.content_hash = normal_content_hash(item.title, item.body_text)
-        return before != (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
-    for name in LINE_FIELDS:
-        setattr(item, name, _line(getattr(item, name)))
-    item.title = item.title or ""
-    item.body_text = _body(item.body_text or "")
-    item.categories = list(dict.fromkeys(filter(None, map(_line, item.categories))))
-    item.tags = list(dict.fromkeys(filter(None, map(_line, item.tags))))
-    item.baca_juga = [{"url": b["url"].strip(), "title": _line(b["title"]) or ""} for b in item.baca_juga]
+    )
+
+
+def _normalise_urls(item: ArticleItem) -> None:
     item.url = canonicalize_url(item.url)
     item.aliases = sorted({canonicalize_url(u) for u in item.aliases} - {item.url})
+
+
+def normalise(item: ArticleItem) -> bool:
+    """Normalise in place; True when anything changed."""
+    if item.unchanged:  # the archive holds exactly this parse, normalised: only the URLs that reached it are new
+        _normalise_urls(item)
+        return False
+    before = (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
+    if _text_is_normal(item):
+        item.body_text = item.body_text or ""
+        item.baca_juga = [{"url": b["url"].strip(), "title": b["title"]} for b in item.baca_juga]
+    else:
+        for name in LINE_FIELDS:
+            setattr(item, name, _line(getattr(item, name)))
+        item.title = item.title or ""
+        item.body_text = _body(item.body_text or "")
+        item.categories = list(dict.fromkeys(filter(None, map(_line, item.categories))))
+        item.tags = list(dict.fromkeys(filter(None, map(_line, item.tags))))
+        item.baca_juga = [{"url": b["url"].strip(), "title": _line(b["title"]) or ""} for b in item.baca_juga]
+    _normalise_urls(item)
     item.content_hash = normal_content_hash(item.title, item.body_text)
     return before != (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
 
