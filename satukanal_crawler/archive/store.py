@@ -69,11 +69,9 @@ def content_hash(title: str, body_text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-# What the parser produced that the store writes (all but the fetch time and the provenance fields).
-_PRINTED_FIELDS = (
-    "url", "wp_post_id", "title", "dateline", "published_at", "modified_at", "reporter", "editor", "author",
-    "summary", "body_text", "image_url", "body_html", "page_count",
-)  # fmt: skip
+# What the parser produced that the store writes: the article columns but those derived from others or
+# from the fetch.
+_PRINTED_FIELDS = tuple(c for c in _ARTICLE_COLUMNS if c not in ("word_count", "content_hash", "fetched_at"))
 _printed = attrgetter(*_PRINTED_FIELDS)
 
 
