@@ -9,9 +9,8 @@ storing. Listing pages (channels, the home page) go there too. The parsers are p
 page, so where they run changes nothing in the result.
 
 `SATUKANAL_PARSE_PROCESSES`: worker processes; unset means one when the machine has two cores or more, 0
-parses in the crawl's own process. Workers are started with `spawn` (a fresh interpreter: no copy of the
-crawl's state, its open archive or its lock file), ignore Ctrl-C (the crawl shuts them down in order),
-are stopped when the spider closes, and exit by themselves when the crawl is killed. A worker that dies
+parses in the crawl's own process. Workers are spawned as workers.py says, and stopped when the spider
+closes. A worker that dies
 (killed, out of memory) costs nothing: its page and every later one are parsed in the crawl's process,
 and the crawl says so.
 """
@@ -20,11 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,6 +27,7 @@ from typing import Any, TypeVar
 
 from satukanal_crawler.parsers import parse_page
 from satukanal_crawler.parsers.article import ParsedPage
+from satukanal_crawler.workers import spawn_pool
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,20 +36,6 @@ T = TypeVar("T")
 def default_processes() -> int:
     """One worker when there is a core to spare, none otherwise."""
     return 1 if (os.cpu_count() or 1) >= 2 else 0
-
-
-def _worker_started(parent: int) -> None:
-    """In a new worker: leave Ctrl-C to the crawl, and never outlive it. A crawl killed outright (SIGKILL,
-    out of memory) cannot stop its workers, and a worker would wait for work forever (it holds both ends
-    of its own queue), keeping the cron job's output pipes open."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="satukanal-parent-watch", daemon=True).start()
 
 
 def _ready() -> None:
@@ -74,12 +56,7 @@ class ParsePool:
 
     def _pool(self) -> ProcessPoolExecutor | None:
         if self._executor is None and self.processes:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_started,
-                initargs=(os.getpid(),),
-            )
+            self._executor = spawn_pool(self.processes)
         return self._executor
 
     def start(self) -> None:
