@@ -1,14 +1,21 @@
-"""Stage 4: storage. Batched transactions (a crash loses at most the batch in progress, never the
-archive's consistency), one savepoint per item (one bad item never costs its batch)."""
+"""Stage 4: storage. Batched transactions, one savepoint per item (one bad item never costs its batch).
+
+A full batch is committed in the background (SATUKANAL_COMMIT_IN_BACKGROUND, on by default) while the next
+one is gathered: SQLite's work on one batch overlaps the pipelines' work on the next. A crash therefore
+loses at most the batch being committed and the one being gathered, never what was committed before,
+never the archive's consistency; with the setting off, at most the batch in progress. A batch that cannot
+be written is rolled back whole and counted; its URLs are fetched again by the next run."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
 import time
+from contextlib import suppress
 
 from pipelines import CrawlerPipeline, publish
 from satukanal_crawler import dates
+from satukanal_crawler.archive import BatchNotWritten
 from satukanal_crawler.archive.session import store_for
 from satukanal_crawler.items import ArticleItem, UrlStateItem
 
@@ -20,16 +27,22 @@ class StoragePipeline(CrawlerPipeline):
         super().__init__(crawler)
         self.batch_size = crawler.settings.getint("SATUKANAL_BATCH_SIZE", 200)
         self.batch_seconds = crawler.settings.getfloat("SATUKANAL_BATCH_SECONDS", 5.0)
-        self.pending = 0
+        self.background = crawler.settings.getbool("SATUKANAL_COMMIT_IN_BACKGROUND", True)
+        self.pending = 0  # items of the batch being gathered
+        self.writing = 0  # items of the batch being committed in the background
         self.batch_started = 0.0
 
     def open_spider(self) -> None:
         self.store = store_for(self.crawler)
+        self.store.archive.on_lost_batch.append(self._lost)
+        if self.background:
+            self.store.archive.start_writer()
 
     def process_item(self, item):
         store = self.store
-        if not store.conn.in_transaction:
-            store.conn.execute("BEGIN IMMEDIATE")
+        with suppress(BatchNotWritten):  # reported by _lost
+            store.archive.poll()
+        if self.pending == 0:
             self.batch_started = time.monotonic()
         mark = store.begin_item()
         try:
@@ -53,21 +66,33 @@ class StoragePipeline(CrawlerPipeline):
         store.end_item()
         self.pending += 1
         if self.pending >= self.batch_size or time.monotonic() - self.batch_started >= self.batch_seconds:
-            self.commit()
+            self.commit(background=self.background)
         return item
 
-    def commit(self) -> None:
-        """End the batch: its queued rows, full-text entries and all. A batch that cannot be written is
-        rolled back whole (the archive stays as it was; its URLs are fetched again by the next run)."""
-        if self.store.conn.in_transaction:
-            try:
-                self.store.archive.commit()
-            except sqlite3.Error as exc:
-                self.store.archive.rollback()
-                logger.error("could not write a batch of %d items, rolled back: %s", self.pending, exc)
-                self.count("satukanal/store_errors", self.pending)
+    def commit(self, *, background: bool = False) -> None:
+        """End the batch: its queued rows, full-text entries and all; in the background, or before this
+        returns (the final commit, and whoever reads the archive next)."""
+        archive = self.store.archive
+        try:
+            archive.commit(background=background)
+            self.writing = self.pending if background else 0
+        except BatchNotWritten:
+            pass  # the batch before this one failed: reported by _lost, and this one was discarded with it
+        except sqlite3.Error as exc:
+            archive.rollback()
+            self._lost(exc, items=self.pending)
         self.pending = 0
         publish(self.crawler)
+
+    def _lost(self, exc: BaseException, items: int | None = None) -> None:
+        """A batch could not be written: it was rolled back whole, and with a background commit so was what
+        had been gathered since (it may refer to the lost batch)."""
+        if items is None:
+            items, self.writing = self.writing + self.pending, 0
+            self.pending = 0
+        logger.error("could not write a batch of %d items, rolled back (the next run fetches them again): %s",
+                     items, exc)  # fmt: skip
+        self.count("satukanal/store_errors", items)
 
     def close_spider(self) -> None:
         self.commit()

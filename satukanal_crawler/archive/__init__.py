@@ -3,26 +3,41 @@
 The archive is the single source of truth for incremental runs (which URLs are articles, which are not,
 which failed and how often), so a lost Scrapy job folder never causes a full re-crawl or duplicates.
 WAL mode with synchronous=FULL: readers (Datasette, `satukanal status`) never block the crawl, and a
-crash or power loss loses at most the transaction in progress.
+crash or power loss loses at most the transactions not yet committed.
+
+A crawl commits its batches in the background (`commit(background=True)`): the SQL of a batch (the
+queued rows, the full-text index, COMMIT) runs in the writer process (writer.py) while the crawl gathers
+the next batch. The crawl's own connection is never used while a batch is in flight: `conn` waits for it
+before handing the connection out, and a batch that failed in the background is reported there
+(`on_lost_batch`, then `BatchNotWritten`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
 
-from satukanal_crawler.archive.schema import SCHEMA_VERSION, index_pending, migrate
+from satukanal_crawler.archive.schema import SCHEMA_VERSION, migrate
+from satukanal_crawler.archive.writer import Write, Writer, WriterGone, commit_writes, connect
 
-__all__ = ["SCHEMA_VERSION", "Archive", "ArchiveError"]
+__all__ = ["SCHEMA_VERSION", "Archive", "ArchiveError", "BatchNotWritten"]
+
+logger = logging.getLogger(__name__)
 
 
 class ArchiveError(Exception):
     """The archive cannot be used (corrupt, locked, unwritable, too new); the message is one line."""
+
+
+class BatchNotWritten(sqlite3.OperationalError):
+    """The batch committed in the background failed and was rolled back; raised where the connection is next
+    asked for, after the `on_lost_batch` hooks have reported it."""
 
 
 def default_timeout() -> float:
@@ -39,47 +54,65 @@ class Archive:
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self.before_commit: list = []  # writers with queued rows flush them here (ArticleStore.flush)
-        self.on_rollback: list = []  # ... and forget them here (ArticleStore.discard)
+        # Writers with queued rows hand them over here (ArticleStore.take: returns a Write or None) ...
+        self.before_commit: list[Callable[[], Write | None]] = []
+        self.on_rollback: list[Callable[[], None]] = []  # ... and forget them here (ArticleStore.discard)
+        self.on_lost_batch: list[Callable[[BaseException], None]] = []  # a background commit failed
+        self._writer: Writer | None = None
         timeout = default_timeout() if timeout is None else timeout
         try:
             if readonly:
                 if not self.path.exists():
                     raise ArchiveError(f"{self.path}: no archive here (run `satukanal crawl` first)")
                 uri = f"file:{self.path.resolve()}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+                self._conn.row_factory = sqlite3.Row
+                self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            if not readonly:
-                self.conn.execute("PRAGMA journal_mode = WAL")
-                self.conn.execute("PRAGMA synchronous = FULL")
+                self._conn = connect(self.path, timeout)
+                self._writer = Writer(self.path, timeout)
                 self.migrated_from = migrate(self.conn)
                 # Another process's write lock would otherwise surface mid-crawl, after the fetching:
                 # find out now (WAL readers never hold it, so only a foreign writer makes this wait). The
                 # same transaction indexes rows another program added to `articles` (see index_pending).
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.commit()
-            else:
-                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except ArchiveError:
             raise
         except (sqlite3.Error, OSError) as exc:
-            if getattr(self, "conn", None) is not None:
-                self.conn.close()
+            if getattr(self, "_conn", None) is not None:
+                self._conn.close()
             raise ArchiveError(describe(self.path, exc)) from exc
         self.db = sqlite_utils.Database(self.conn)
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, once the batch being committed in the background (if any) is done."""
+        if self._writer is not None and self._writer.busy:
+            self.join()
+        return self._conn
+
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.join()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+            self._conn.close()
 
     def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def begin(self) -> sqlite3.Connection:
+        """The connection inside a write transaction: the one in progress, else a new one."""
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        return conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -94,17 +127,74 @@ class Archive:
 
     def rollback(self) -> None:
         """Abandon the transaction in progress, and whatever writers queued for it."""
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+        with suppress(BatchNotWritten):  # reported by on_lost_batch; the writers forgot their rows already
+            self.join()
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
         for hook in self.on_rollback:
             hook()
 
-    def commit(self) -> None:
-        """Commit the transaction in progress, with the writes queued for it and its full-text entries."""
-        for hook in self.before_commit:
+    def commit(self, *, background: bool = False) -> None:
+        """Commit the transaction in progress (or begin one), with the rows writers queued for it and its
+        full-text entries. A failed commit is rolled back whole and raises; call `rollback()` then, so the
+        writers forget what they queued.
+
+        With `background`, the writing and the COMMIT run in the writer thread and this returns at once: the
+        caller goes on gathering the next batch. Its outcome is known at the next use of `conn` (`join`)."""
+        conn = self.conn  # the batch before this one is committed first
+        writes = [write for hook in self.before_commit if (write := hook()) is not None]
+        if not writes and not conn.in_transaction:
+            return
+        # A transaction begun on this connection (an item took the careful path) must end on it.
+        if background and self._writer is not None and not conn.in_transaction:
+            try:
+                self._writer.submit(writes)
+                return
+            except WriterGone:
+                self._writer_gone()
+            commit_writes(conn, writes)
+        else:
+            commit_writes(conn, writes)
+
+    def _writer_gone(self) -> None:
+        """The writer process was killed: commit in this process from now on."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            logger.warning("the archive's writer process stopped; committing in the crawl's process from now on")
+            writer.close()
+
+    def start_writer(self, *, wait: bool = False) -> None:
+        """Start the writer process for background commits now, so that the first batch need not wait for it;
+        with `wait`, return once it is ready."""
+        if self._writer is None:
+            return
+        try:
+            if wait:
+                self._writer.wait_ready()
+            else:
+                self._writer.start()
+        except (WriterGone, OSError):
+            self._writer_gone()
+
+    def poll(self) -> None:
+        """Take the outcome of a background commit that has finished (a failure raises, as in `join`)."""
+        if self._writer is not None and self._writer.busy and self._writer.done():
+            self.join()
+
+    def join(self) -> None:
+        """Wait for the batch being committed in the background. If it failed (it was rolled back), the
+        writers forget what they queued since (it may refer to the lost batch), the `on_lost_batch` hooks
+        report it, and BatchNotWritten is raised."""
+        error = self._writer.wait() if self._writer is not None else None
+        if error is None:
+            return
+        if isinstance(error, WriterGone):
+            self._writer_gone()
+        for hook in self.on_rollback:
             hook()
-        index_pending(self.conn)
-        self.conn.execute("COMMIT")
+        for hook in self.on_lost_batch:
+            hook(error)
+        raise BatchNotWritten(f"a batch could not be written and was rolled back: {error}") from error
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -21,8 +21,7 @@ def store_for(crawler) -> ArticleStore:
 def close_store(crawler) -> None:
     store = getattr(crawler, "_satukanal_store", None)
     if store is not None:
-        if store.conn.in_transaction:
-            store.archive.commit()
+        store.archive.commit()  # whatever is still queued or in progress (nothing, after the storage stage)
         store.close()
         store.archive.close()
         crawler._satukanal_store = None

@@ -8,10 +8,12 @@ kept as a revision, never overwritten silently.
 Speed comes from two things. An in-memory index of the archive's identities and of each article's
 fingerprint (a hash of everything a revision compares) decides most items without a query: an unchanged
 re-fetch is a dictionary lookup and a queued UPDATE. And rows that nothing reads back before the commit
-(terms, links, aliases, URL state, raw pages) are queued and written with one `executemany` per table at
-commit time, while a worker thread hashes and compresses raw pages (zlib and hashlib release the GIL, so
-this uses the core the crawl leaves idle). Anything unusual (a revision, a renamed slug, a re-post) flushes
-the queues and takes the careful path through SQL.
+(articles, terms, links, aliases, URL state, raw pages) are queued and written with one `executemany` per
+table at commit time, while a worker thread hashes and compresses raw pages (zlib and hashlib release the
+GIL, so this uses the core the crawl leaves idle). New articles and terms get their ids here, from the
+index, so that a batch of new articles needs no statement until its commit, which a crawl runs in the
+background (Archive.commit). Anything unusual (a revision, a renamed slug, a re-post) flushes the queues
+and takes the careful path through SQL.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
 from satukanal_crawler.archive import Archive
+from satukanal_crawler.archive.writer import Write, write_rows
 from satukanal_crawler.items import ArticleItem, PageCapture
 from satukanal_crawler.urls import canonicalize_url
 
@@ -101,6 +105,27 @@ def _pack_page(body: bytes) -> tuple[str, bytes, int]:
     return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6), zlib.crc32(body)
 
 
+# What each queue writes, in this order: terms and articles first (the other rows refer to them), then
+# the rows that refer to articles.
+_QUEUED_SQL = (
+    ("categories", "INSERT INTO categories (id, name, slug) VALUES (?, ?, ?)"),
+    ("tags", "INSERT INTO tags (id, name, slug) VALUES (?, ?, ?)"),
+    ("articles", _INSERT_ARTICLE),
+    ("articles_categories", "INSERT OR IGNORE INTO articles_categories (articles_id, categories_id) VALUES (?, ?)"),
+    ("articles_tags", "INSERT OR IGNORE INTO articles_tags (articles_id, tags_id) VALUES (?, ?)"),
+    ("baca_juga", "INSERT INTO baca_juga (article_id, position, url, title, target_url, target_article_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?)"),
+    ("aliases", "INSERT INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id"),
+    ("resolve", "UPDATE baca_juga SET target_article_id = ? WHERE target_url = ? AND target_article_id IS NULL"),
+    ("touch", "UPDATE articles SET last_seen_at = ?, fetched_at = ? WHERE id = ?"),
+    ("url_state", _UPSERT_URL_STATE),
+    ("pages", _INSERT_PAGE),
+    ("touch_page", "UPDATE pages SET fetched_at = ?, article_id = ?, page_number = ? WHERE url = ? AND id = "
+                   "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)"),
+)  # fmt: skip
+
+
 class _Index:
     """What the store needs to know about the archive without asking it: identities and fingerprints."""
 
@@ -136,6 +161,12 @@ class _Index:
         unresolved = "SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL"
         self.unresolved: set[str] = {row[0] for row in cursor.execute(unresolved)}
         self.rejects: set[str] = {row[0] for row in cursor.execute("SELECT url FROM rejects")}
+        # Categories and tags by name, and the next id of each table (new terms get theirs here).
+        self.terms: dict[str, dict[str, int]] = {}
+        self.next_term: dict[str, int] = {}
+        for table in ("categories", "tags"):
+            names = self.terms[table] = {row[1]: row[0] for row in cursor.execute(f"SELECT id, name FROM {table}")}
+            self.next_term[table] = max(names.values(), default=0) + 1
         self.pages: dict[str, tuple[int | None, int | None, str]] = {}
         for url, size, crc, sha in cursor.execute(
             "SELECT url, body_size, body_crc32, body_sha256 FROM pages ORDER BY fetched_at, id"
@@ -166,8 +197,6 @@ class ArticleStore:
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self.conn: sqlite3.Connection = archive.conn
-        self._term_ids: dict[tuple[str, str], int] = {}
         self._index: _Index | None = None
         self._queues: defaultdict[str, list[tuple]] = defaultdict(list)
         # Baca Juga targets of queued links that lead to no article yet -> those links' places in the queue.
@@ -177,8 +206,12 @@ class ArticleStore:
         self._item_open = False
         self._in_savepoint = False
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="satukanal-pages")
-        archive.before_commit.append(self.flush)
+        archive.before_commit.append(self.take)
         archive.on_rollback.append(self.discard)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.archive.conn
 
     @property
     def index(self) -> _Index:
@@ -192,8 +225,10 @@ class ArticleStore:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Join the batch transaction in progress, or run a transaction of its own."""
-        if self.conn.in_transaction:
+        """Join the batch in progress (its transaction, or the rows queued for it), or run a transaction of
+        its own."""
+        if self.conn.in_transaction or self._pages or any(self._queues.values()):
+            self.archive.begin()
             yield
             return
         with self.archive.transaction():
@@ -201,48 +236,31 @@ class ArticleStore:
 
     # -- the write queues -------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Write every queued row (inside the transaction in progress)."""
+    def take(self) -> Write | None:
+        """Hand over every queued row: what writes them, given the connection (Archive.commit)."""
         queues, self._queues = self._queues, defaultdict(list)
         pages, self._pages = self._pages, []
         if self._pending_links:
             if self._index is not None:
                 self._index.unresolved.update(self._pending_links)
             self._pending_links = defaultdict(list)
-        execute = self.conn.executemany
-        self._next_id = None
-        if queues["articles"]:  # first: every other queued row may refer to one of these
-            execute(_INSERT_ARTICLE, queues["articles"])
-        if queues["categories"]:
-            execute("INSERT OR IGNORE INTO articles_categories (articles_id, categories_id) VALUES (?, ?)",
-                    queues["categories"])  # fmt: skip
-        if queues["tags"]:
-            execute("INSERT OR IGNORE INTO articles_tags (articles_id, tags_id) VALUES (?, ?)", queues["tags"])
-        if queues["baca_juga"]:
-            execute("INSERT INTO baca_juga (article_id, position, url, title, target_url, target_article_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", queues["baca_juga"])  # fmt: skip
-        if queues["aliases"]:
-            execute("INSERT INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id", queues["aliases"])  # fmt: skip
-        if queues["resolve"]:
-            execute("UPDATE baca_juga SET target_article_id = ? WHERE target_url = ? AND target_article_id IS NULL",
-                    queues["resolve"])  # fmt: skip
-        if queues["touch"]:
-            execute("UPDATE articles SET last_seen_at = ?, fetched_at = ? WHERE id = ?", queues["touch"])
-        if queues["url_state"]:
-            execute(_UPSERT_URL_STATE, queues["url_state"])
-        if pages:
-            rows = []
-            for future, page, article_id, size in pages:
-                sha, packed, crc = future.result()
-                rows.append((page.url, article_id, page.page_number, page.status,
-                             json.dumps(page.headers, ensure_ascii=False), page.content_type, page.fetched_at, sha,
-                             size, crc, packed))  # fmt: skip
-            execute(_INSERT_PAGE, rows)
-        if queues["touch_page"]:
-            execute("UPDATE pages SET fetched_at = ?, article_id = ?, page_number = ? WHERE url = ? AND id = "
-                    "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)",
-                    queues["touch_page"])  # fmt: skip
+        for future, page, article_id, size in pages:  # checksums and compressed bodies from the worker thread
+            sha, packed, crc = future.result()
+            queues["pages"].append((page.url, article_id, page.page_number, page.status,
+                                    json.dumps(page.headers, ensure_ascii=False), page.content_type, page.fetched_at,
+                                    sha, size, crc, packed))  # fmt: skip
+        if not any(queues.values()):
+            return None
+        # New articles and terms got their ids from the index: the write checks no other program took one since.
+        fresh = [(table, queues[table][0][0]) for table in ("articles", "categories", "tags") if queues.get(table)]
+        statements = [(sql, queues[name]) for name, sql in _QUEUED_SQL if queues.get(name)]
+        return partial(write_rows, fresh, statements)
+
+    def flush(self) -> None:
+        """Write every queued row now, inside the batch's transaction (begun if need be)."""
+        write = self.take()
+        if write is not None:
+            write(self.archive.begin())
 
     def discard(self) -> None:
         """The transaction was rolled back: forget what was queued and what the index learned from it."""
@@ -252,7 +270,6 @@ class ArticleStore:
             future.cancel()
         self._pages = []
         self._index = None
-        self._term_ids = {}
         self._next_id = None
 
     def checkpoint(self) -> tuple[dict[str, int], int]:
@@ -271,7 +288,7 @@ class ArticleStore:
         # learns the batch's unresolved links there.
         self._index = None
         self._pending_links = defaultdict(list)
-        self._term_ids = {}
+        self._next_id = None
 
     def begin_item(self) -> tuple[dict[str, int], int]:
         """The storage pipeline starts an item inside its batch; returns the mark for `abort_item`."""
@@ -282,7 +299,7 @@ class ArticleStore:
         """Before an item's first direct statement: `abort_item` can then take back exactly its writes.
         Items that only queue rows (the usual new or unchanged article) never pay for one."""
         if self._item_open and not self._in_savepoint:
-            self.conn.execute("SAVEPOINT item")
+            self.archive.begin().execute("SAVEPOINT item")
             self._in_savepoint = True
 
     def end_item(self) -> None:
@@ -387,8 +404,8 @@ class ArticleStore:
         return values
 
     def _allocate_id(self) -> int:
-        """The next article id. The batch holds the write lock, so no other writer can take it meanwhile;
-        the maximum is read again after every flush in case another program added rows between batches."""
+        """The next article id. Another program that adds articles while a crawl runs would take the same
+        ids: the batch's write checks that none is taken (`writer.write_rows`) and fails whole if one is."""
         if self._next_id is None:
             stored = self.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
             self._next_id = max(stored, max(self.index.canonical, default=0)) + 1
@@ -510,16 +527,19 @@ class ArticleStore:
         return [{"url": r[0], "title": r[1]} for r in rows]
 
     def _term_id(self, table: str, name: str) -> int:
-        key = (table, name)
-        if key not in self._term_ids:
-            self._savepoint()
-            self.conn.execute(f"INSERT OR IGNORE INTO {table} (name, slug) VALUES (?, ?)", (name, slugify(name)))
-            self._term_ids[key] = self.conn.execute(f"SELECT id FROM {table} WHERE name = ?", (name,)).fetchone()[0]
-        return self._term_ids[key]
+        """A category's or tag's id; a new one is queued with the batch (see `_allocate_id`)."""
+        index = self.index
+        found = index.terms[table].get(name)
+        if found is None:
+            found = index.terms[table][name] = index.next_term[table]
+            index.next_term[table] += 1
+            self._queues[table].append((found, name, slugify(name)))
+        return found
 
     def _queue_terms(self, article_id: int, item: ArticleItem) -> None:
-        self._queues["categories"].extend((article_id, self._term_id("categories", n)) for n in item.categories)
-        self._queues["tags"].extend((article_id, self._term_id("tags", n)) for n in item.tags)
+        queues, term_id = self._queues, self._term_id
+        queues["articles_categories"].extend((article_id, term_id("categories", n)) for n in item.categories)
+        queues["articles_tags"].extend((article_id, term_id("tags", n)) for n in item.tags)
 
     def _queue_baca_juga(self, article_id: int, item: ArticleItem) -> None:
         index = self.index
