@@ -264,7 +264,7 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 def index_pending(conn: sqlite3.Connection) -> None:
     """Write the full-text entries of the articles queued in `fts_pending`; call it just before COMMIT.
 
-    Every commit path of the project calls it (Archive.commit); a row another program inserts is indexed when
+    Every commit path of the project calls it (writer.commit_writes); a row another program inserts is indexed when
     the crawler next opens the archive.
     """
     if conn.execute("SELECT 1 FROM fts_pending LIMIT 1").fetchone() is None:
