@@ -44,27 +44,28 @@ def test_a_first_fetch_and_a_changed_one_are_not_unchanged(tmp_path: Path) -> No
     chain.close()
 
 
+def spaced_bkd():
+    """BKD as a parser that doubles the spaces after full stops would give it."""
+    spaced = article(BKD)
+    spaced.body_text = spaced.body_text.replace(". ", ".  ")
+    return spaced
+
+
 def test_whitespace_only_differences_take_the_careful_path_once(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     run = Chain(db)
     run.push(article(BKD))
     run.close()
-    spaced = article(BKD)
-    spaced.body_text = spaced.body_text.replace(". ", ".  ")
     chain = Chain(db)
-    assert not chain.push_through(spaced, UnchangedPipeline).unchanged
+    assert not chain.push_through(spaced_bkd(), UnchangedPipeline).unchanged
     chain.close()
     chain = Chain(db)
-    spaced = article(BKD)
-    spaced.body_text = spaced.body_text.replace(". ", ".  ")
-    assert chain.push(spaced) is not None
+    assert chain.push(spaced_bkd()) is not None
     chain.close()
     assert chain.stats()["articles/unchanged"] == 1  # compared with the row: not a revision
     assert chain.query("SELECT count(*) FROM revisions") == [(0,)]
     again = Chain(db)  # the stored fingerprint is now this parse's
-    spaced = article(BKD)
-    spaced.body_text = spaced.body_text.replace(". ", ".  ")
-    assert again.push_through(spaced, UnchangedPipeline).unchanged
+    assert again.push_through(spaced_bkd(), UnchangedPipeline).unchanged
     again.close()
 
 
