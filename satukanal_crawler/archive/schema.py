@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -226,6 +226,70 @@ ALTER TABLE pages ADD COLUMN body_size INTEGER;
 ALTER TABLE pages ADD COLUMN body_crc32 INTEGER;
 """
 
+# v4, less work per stored article (the archive's writer process, not the crawl, had become a crawl's limit):
+# - the link tables (articles_categories, articles_tags, baca_juga) and aliases become WITHOUT ROWID tables: the
+#   primary key is the table itself, not a second B-tree kept beside a rowid table;
+# - baca_juga.target_url is indexed only while the link is unresolved (target_article_id IS NULL): the crawler
+#   looks links up by target_url only to resolve them, and analysts follow resolved links by target_article_id;
+# - idx_articles_content_hash is dropped: the crawler finds re-posts in memory, and no query needs it;
+# - FTS5 merges index segments 8 at a time instead of 4 (automerge): less merging per batch, at the cost of
+#   a few more segments for a query to read (`sqlite-utils optimize` or FTS5's 'optimize' merges them all).
+# Every row is copied as it is; each table is rebuilt under its own name, indexes included.
+_V4 = """
+DROP INDEX IF EXISTS idx_articles_content_hash;
+
+ALTER TABLE articles_categories RENAME TO v3_articles_categories;
+CREATE TABLE articles_categories (
+    articles_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    categories_id INTEGER NOT NULL REFERENCES categories(id),
+    PRIMARY KEY (articles_id, categories_id)
+) WITHOUT ROWID;
+INSERT INTO articles_categories (articles_id, categories_id)
+SELECT articles_id, categories_id FROM v3_articles_categories;
+DROP TABLE v3_articles_categories;
+CREATE INDEX idx_articles_categories_categories_id ON articles_categories(categories_id);
+
+ALTER TABLE articles_tags RENAME TO v3_articles_tags;
+CREATE TABLE articles_tags (
+    articles_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tags_id INTEGER NOT NULL REFERENCES tags(id),
+    PRIMARY KEY (articles_id, tags_id)
+) WITHOUT ROWID;
+INSERT INTO articles_tags (articles_id, tags_id) SELECT articles_id, tags_id FROM v3_articles_tags;
+DROP TABLE v3_articles_tags;
+CREATE INDEX idx_articles_tags_tags_id ON articles_tags(tags_id);
+
+ALTER TABLE baca_juga RENAME TO v3_baca_juga;
+CREATE TABLE baca_juga (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    target_url TEXT NOT NULL,
+    target_article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    PRIMARY KEY (article_id, position)
+) WITHOUT ROWID;
+INSERT INTO baca_juga (article_id, position, url, title, target_url, target_article_id)
+SELECT article_id, position, url, title, target_url, target_article_id FROM v3_baca_juga;
+DROP TABLE v3_baca_juga;
+CREATE INDEX idx_baca_juga_target ON baca_juga(target_article_id);
+CREATE INDEX idx_baca_juga_unresolved ON baca_juga(target_url) WHERE target_article_id IS NULL;
+
+ALTER TABLE aliases RENAME TO v3_aliases;
+CREATE TABLE aliases (
+    url TEXT PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO aliases (url, article_id, reason, first_seen_at)
+SELECT url, article_id, reason, first_seen_at FROM v3_aliases;
+DROP TABLE v3_aliases;
+CREATE INDEX idx_aliases_article_id ON aliases(article_id);
+
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8);
+"""
+
 
 def statements(script: str) -> list[str]:
     """Split a script into complete statements (triggers keep their inner semicolons)."""
@@ -257,7 +321,11 @@ def _to_v3(conn: sqlite3.Connection) -> None:
     _run(conn, _V3)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
+def _to_v4(conn: sqlite3.Connection) -> None:
+    _run(conn, _V4)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

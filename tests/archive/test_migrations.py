@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from satukanal_crawler.archive import Archive, ArchiveError, schema
+from tests.pipelines.conftest import ADMINDUK, BKD, CABAI, Chain, article
 
 
 def _archive_with_a_row(path: Path) -> None:
@@ -72,3 +73,52 @@ def test_a_newer_archive_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(ArchiveError, match="newer than this program"):
         Archive(db)
+
+
+REBUILT_IN_V4 = ("articles_categories", "articles_tags", "baca_juga", "aliases")
+
+
+def _rows(db: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(db)
+    try:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: sorted(conn.execute(f"SELECT * FROM [{t}]").fetchall(), key=repr) for t in tables
+                if not t.startswith("articles_fts")}  # fmt: skip
+    finally:
+        conn.close()
+
+
+def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "a.db"
+    with monkeypatch.context() as v3:
+        v3.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
+        v3.setattr(schema, "SCHEMA_VERSION", 3)
+        chain = Chain(db)
+        for slug in (BKD, ADMINDUK, CABAI):  # BKD links to an old URL, unresolved here
+            assert chain.push(article(slug)) is not None
+        chain.close()
+    before = _rows(db)
+    assert all(before[table] for table in REBUILT_IN_V4)
+    assert any(row[5] is None for row in before["baca_juga"])
+
+    with Archive(db) as archive:
+        assert archive.migrated_from == 3
+        conn = archive.conn
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in REBUILT_IN_V4:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            assert sql.endswith("WITHOUT ROWID")
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "idx_articles_content_hash" not in indexes
+        assert {"idx_baca_juga_target", "idx_baca_juga_unresolved", "idx_aliases_article_id",
+                "idx_articles_tags_tags_id", "idx_articles_categories_categories_id"} <= indexes  # fmt: skip
+        assert not any(name.startswith("v3_") for name in indexes)
+        assert conn.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()[0] == 8
+        assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'cabai'").fetchone()[0] == 1
+    assert _rows(db) == before
+
+    chain = Chain(db)  # and the crawler goes on storing into it
+    assert chain.push(article(BKD, title="BKD Kab. Kediri Siapkan 893 Usulan Guru PPPK 2021")) is not None
+    assert chain.query("SELECT count(*) FROM revisions") == [(1,)]
+    chain.close()

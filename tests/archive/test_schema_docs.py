@@ -191,3 +191,20 @@ def test_every_canned_query_runs_and_finds_something(archive: Path, name: str) -
     query = metadata()["databases"]["satukanal"]["queries"][name]
     assert query["title"]
     assert run_query(archive, query["sql"]), f"canned query {name} finds nothing"
+
+
+def test_the_columns_documented_as_indexed_are(archive: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    bullet = text[text.index("- **Indexed columns**") :].split("\n- ", 1)[0]
+    named = re.findall(r"`(\w+)\.(\w+)`", bullet.split("(`baca_juga.target_url`")[0])
+    named += [(t, c) for t in ("articles_categories", "articles_tags") for c in ("articles_id", f"{t[9:]}_id")]
+    conn = sqlite3.connect(archive)
+    try:
+        for table, column in named:
+            leading = {conn.execute(f"PRAGMA index_info([{index[1]}])").fetchone()[2]
+                       for index in conn.execute(f"PRAGMA index_list([{table}])")}  # fmt: skip
+            primary = [row[1] for row in conn.execute(f"PRAGMA table_info([{table}])") if row[5] == 1]
+            assert column in leading or primary == [column] or column == "id", f"{table}.{column} is not indexed"
+    finally:
+        conn.close()
+    assert len(named) >= 16  # the bullet was read
