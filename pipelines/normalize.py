@@ -82,10 +82,11 @@ def _body(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def normal_content_hash(title: str, body_text: str) -> str:
-    """`store.content_hash` of an already normalised title and body, without splitting them again."""
+def normal_hash_and_words(title: str, body_text: str) -> tuple[str, int]:
+    """`store.content_hash` and the word count (`len(body_text.split())`) of an already normalised title and
+    body, from one flat copy of the body instead of a list of its words."""
     flat = body_text.replace("\n\n", " ")  # what " ".join(body_text.split()) gives for a normalised body
-    return hashlib.sha256(f"{title}\n{flat}".encode()).hexdigest()
+    return hashlib.sha256(f"{title}\n{flat}".encode()).hexdigest(), flat.count(" ") + 1 if flat else 0
 
 
 def _text_is_normal(item: ArticleItem) -> bool:
@@ -123,7 +124,7 @@ def normalise(item: ArticleItem) -> bool:
         item.tags = list(dict.fromkeys(filter(None, map(_line, item.tags))))
         item.baca_juga = [{"url": b["url"].strip(), "title": _line(b["title"]) or ""} for b in item.baca_juga]
     _normalise_urls(item)
-    item.content_hash = normal_content_hash(item.title, item.body_text)
+    item.content_hash, item.word_count = normal_hash_and_words(item.title, item.body_text)
     return before != (item.url, item.title, item.body_text, item.categories, item.tags, item.aliases)
 
 

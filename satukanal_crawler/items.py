@@ -68,6 +68,7 @@ class ArticleItem:
     fingerprint: str = ""  # of the item as parsed, before normalisation (store.fingerprint)
     unchanged: bool = False  # identical to what the archive holds for its URL: nothing to normalise or compare
     content_hash: str = ""
+    word_count: int | None = None  # of the normalised body_text, set with content_hash
     article_id: int | None = None
     match_reason: str | None = None  # url | alias | wp_post_id | repost
     matched: bool = False  # find_match already ran for this item (dedupe): storage need not look again

@@ -400,7 +400,8 @@ class ArticleStore:
 
     def _values(self, item: ArticleItem) -> list[Any]:
         values = [getattr(item, name, None) for name in _ARTICLE_COLUMNS]
-        values[_WORD_COUNT] = len(item.body_text.split())
+        if values[_WORD_COUNT] is None:  # normalisation counts them for most items
+            values[_WORD_COUNT] = len(item.body_text.split())
         return values
 
     def _allocate_id(self) -> int:
@@ -537,9 +538,12 @@ class ArticleStore:
         return found
 
     def _queue_terms(self, article_id: int, item: ArticleItem) -> None:
-        queues, term_id = self._queues, self._term_id
-        queues["articles_categories"].extend((article_id, term_id("categories", n)) for n in item.categories)
-        queues["articles_tags"].extend((article_id, term_id("tags", n)) for n in item.tags)
+        terms = self.index.terms
+        for table, names in (("categories", item.categories), ("tags", item.tags)):
+            known, queue = terms[table], self._queues[f"articles_{table}"]
+            for name in names:
+                term = known.get(name)
+                queue.append((article_id, term if term is not None else self._term_id(table, name)))
 
     def _queue_baca_juga(self, article_id: int, item: ArticleItem) -> None:
         index = self.index

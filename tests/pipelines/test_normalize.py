@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.normalize import NormalizationPipeline, _body, _line, normal_content_hash, normalise
+from pipelines.normalize import NormalizationPipeline, _body, _line, normal_hash_and_words, normalise
 from satukanal_crawler.archive.store import content_hash
 from tests.helpers import ORIGIN
 from tests.pipelines.conftest import BKD, Chain, article
@@ -52,6 +52,12 @@ def test_content_hash_is_set_and_blind_to_whitespace() -> None:
     normalise(a)
     normalise(b)
     assert a.content_hash == b.content_hash == content_hash(a.title, a.body_text)
+
+
+def test_words_are_counted_as_wc_counts_them(chain: Chain) -> None:
+    item = chain.push(article(BKD, body_text="Harga Rp 90.000  di Kediri–Pare.\n\n\nDua\u00a0kata."))
+    assert item.word_count == 7
+    assert chain.query("SELECT word_count FROM articles WHERE url = ?", item.url) == [(7,)]
 
 
 def test_an_already_normal_item_is_not_counted(chain: Chain) -> None:
@@ -126,9 +132,9 @@ def test_body_fast_path_is_exact(text: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(TEXT, TEXT)
-def test_the_normal_content_hash_is_the_archives(title: str, body: str) -> None:
+def test_the_normal_content_hash_and_word_count_are_the_archives(title: str, body: str) -> None:
     title, body = _line(title) or "", _body(body)
-    assert normal_content_hash(title, body) == content_hash(title, body)
+    assert normal_hash_and_words(title, body) == (content_hash(title, body), len(body.split()))
 
 
 # Pieces of text, a combining accent among them (NFC), and every kind of whitespace.
