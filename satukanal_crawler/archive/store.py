@@ -100,9 +100,13 @@ def _norm(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
+# zlib, not a faster codec: any language's standard library reads `pages.body`, for as long as the archive lives.
+PAGE_ZLIB_LEVEL = 6
+
+
 def _pack_page(body: bytes) -> tuple[str, bytes, int]:
     """sha256, zlib body and CRC-32 of a raw page: run in the worker thread (all three release the GIL)."""
-    return hashlib.sha256(body).hexdigest(), zlib.compress(body, 6), zlib.crc32(body)
+    return hashlib.sha256(body).hexdigest(), zlib.compress(body, PAGE_ZLIB_LEVEL), zlib.crc32(body)
 
 
 # What each queue writes, in this order: terms and articles first (the other rows refer to them), then
