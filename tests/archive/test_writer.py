@@ -40,7 +40,17 @@ def stored_urls(db: Path) -> list[str]:
     return [url for (url,) in rows(db, "SELECT url FROM articles ORDER BY id")]
 
 
-def test_background_commits_store_what_commits_in_the_crawl_process_store(tmp_path: Path) -> None:
+def test_background_commits_store_what_commits_in_the_crawl_process_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_to_writer: list[Path] = []  # the archive of every batch handed to a writer process
+    submit = Writer.submit
+
+    def recorded_submit(writer: Writer, writes: list) -> None:
+        sent_to_writer.append(writer.path)
+        submit(writer, writes)
+
+    monkeypatch.setattr(Writer, "submit", recorded_submit)
     items = [BKD, CABAI, ADMINDUK]
     background = Chain(tmp_path / "background.db", SATUKANAL_BATCH_SIZE=1)  # every item is a batch
     foreground = Chain(tmp_path / "foreground.db", SATUKANAL_BATCH_SIZE=1, SATUKANAL_COMMIT_IN_BACKGROUND=False)
@@ -51,6 +61,7 @@ def test_background_commits_store_what_commits_in_the_crawl_process_store(tmp_pa
         chain.close()
     assert archive_state(background.db) == archive_state(foreground.db)
     assert len(stored_urls(background.db)) == 3
+    assert sent_to_writer.count(background.db) >= 3 and foreground.db not in sent_to_writer
     assert fts_consistent(background.db)
 
 
