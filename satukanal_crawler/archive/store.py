@@ -205,7 +205,9 @@ class ArticleStore:
         self._queues: defaultdict[str, list[tuple]] = defaultdict(list)
         # Baca Juga targets of queued links that lead to no article yet -> those links' places in the queue.
         self._pending_links: defaultdict[str, list[int]] = defaultdict(list)
-        self._pages: list[tuple[Future, PageCapture, int | None, int]] = []
+        # Raw pages being hashed and compressed: (the worker's future, the page's row but those, its size). The
+        # body is not kept here: holding a batch of raw bodies until the commit would be most of a crawl's memory.
+        self._pages: list[tuple[Future, tuple, int]] = []
         self._next_id: int | None = None
         self._item_open = False
         self._in_savepoint = False
@@ -248,11 +250,9 @@ class ArticleStore:
             if self._index is not None:
                 self._index.unresolved.update(self._pending_links)
             self._pending_links = defaultdict(list)
-        for future, page, article_id, size in pages:  # checksums and compressed bodies from the worker thread
+        for future, row, size in pages:  # checksums and compressed bodies from the worker thread
             sha, packed, crc = future.result()
-            queues["pages"].append((page.url, article_id, page.page_number, page.status,
-                                    json.dumps(page.headers, ensure_ascii=False), page.content_type, page.fetched_at,
-                                    sha, size, crc, packed))  # fmt: skip
+            queues["pages"].append((*row, sha, size, crc, packed))
         if not any(queues.values()):
             return None
         # New articles and terms got their ids from the index: the write checks no other program took one since.
@@ -635,7 +635,9 @@ class ArticleStore:
         # A new capture: its checksums are taken in the worker thread, not on the crawl's. Until the commit the
         # index knows only that the URL has one (a second copy in the same batch is stored by the upsert).
         self.index.pages[page.url] = (size, None, "")
-        self._pages.append((self._worker.submit(_pack_page, page.body), page, article_id, size))
+        row = (page.url, article_id, page.page_number, page.status, json.dumps(page.headers, ensure_ascii=False),
+               page.content_type, page.fetched_at)  # fmt: skip
+        self._pages.append((self._worker.submit(_pack_page, page.body), row, size))
 
     def mark_url(
         self,

@@ -94,13 +94,15 @@ def _serve(pipe: Connection, parent: int, path: str, timeout: float) -> None:
                 return
             try:
                 with open(batch, "rb") as file:
-                    writes = pickle.loads(file.read())
+                    writes = pickle.load(file)
                 os.unlink(batch)
                 commit_writes(conn, writes)
             except Exception as exc:  # the crawl reports it (Archive.join)
                 pipe.send(exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
             else:
                 pipe.send(None)
+            finally:
+                writes = None  # before the next batch arrives: one batch in memory at a time, not two
     finally:
         conn.close()
 
@@ -121,7 +123,7 @@ class Writer:
     """One writer process for one archive, started on demand; at most one batch in flight.
 
     The crawl's thread talks to it directly through a pipe, with small messages: a batch (megabytes) is
-    written to a file with one call and only its path is sent. Helper threads (a process pool's) would need
+    pickled into a file and only its path is sent. Helper threads (a process pool's) would need
     the interpreter lock, which the busy crawl thread gives up only every few milliseconds: a batch handed
     to a pool was seen to reach its process only when the crawl next waited for it."""
 
@@ -156,8 +158,8 @@ class Writer:
         self.start()
         assert self._pipe is not None and self._spool is not None
         descriptor, batch = tempfile.mkstemp(suffix=".batch", dir=self._spool.name)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(pickle.dumps(writes, protocol=pickle.HIGHEST_PROTOCOL))
+        with os.fdopen(descriptor, "wb") as file:  # streamed: no second copy of the batch in memory
+            pickle.dump(writes, file, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self._pipe.send(batch)
         except OSError as exc:
