@@ -23,10 +23,12 @@ crawl: $(STAMP)
 ## Lint, then the whole test suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## Benchmarks print figures; they are not tests.
 bench: $(STAMP)

@@ -78,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - start
     precision, recall, f1, per_page = evaluate(ours, truth)
     print(f"pages: {len(truth)}")
-    print(f"satukanal parse_article  precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
-          f"({elapsed / len(pages) * 1000:.1f} ms/page)")
+    print(
+        f"satukanal parse_article  precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
+        f"({elapsed / len(pages) * 1000:.1f} ms/page)"
+    )
     if args.compare_trafilatura:
         import trafilatura
 

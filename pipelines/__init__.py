@@ -3,7 +3,6 @@
 They run in the order of ITEM_PIPELINES in satukanal_crawler/settings.py (README: "Pipelines").
 """
 
-
 from collections import Counter
 
 

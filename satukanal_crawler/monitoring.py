@@ -89,7 +89,7 @@ def check_coverage(stats: dict[str, Any], minimum: dict[str, float], min_article
 def check_channels(stats: dict[str, Any], history: list[dict[str, Any]], runs: int) -> Check:
     """A channel whose first page listed articles in each of the last `runs` runs and lists none now."""
     prefix = "satukanal/channel_articles/"
-    now = {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
+    now = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
     recent = history[:runs]
     if len(recent) < runs:
         return Check("channels_yield", True, f"{len(now)} channels read; fewer than {runs} earlier runs to compare")

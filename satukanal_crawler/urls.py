@@ -95,7 +95,7 @@ def rebase(url: str, base_url: str, from_base: str = DEFAULT_BASE_URL) -> str:
     """Move a URL on `from_base` (the live portal) to `base_url` (e.g. a loopback mirror)."""
     src, dst = origin_of(from_base), origin_of(base_url)
     if src != dst and url.startswith(src):
-        return dst + url[len(src):]
+        return dst + url[len(src) :]
     return url
 
 

@@ -40,7 +40,10 @@ def test_strip_tracking_keeps_path_bytes() -> None:
 
 
 def test_rebase_and_host_checks() -> None:
-    assert rebase(ARTICLE, "http://127.0.0.1:8080") == "http://127.0.0.1:8080/pohon-tumbang-timpa-dua-warung-di-tulungagung/"
+    assert (
+        rebase(ARTICLE, "http://127.0.0.1:8080")
+        == "http://127.0.0.1:8080/pohon-tumbang-timpa-dua-warung-di-tulungagung/"
+    )
     assert same_host("https://satukanal.com/x", "https://satukanal.com")
     assert not same_host("https://cdn.satukanal.com/x", "https://satukanal.com")
     assert not same_host("https://example.com/satukanal.com", "https://satukanal.com")

@@ -782,8 +782,7 @@ def _record(post: _Post, *, amp: bool = False) -> dict[str, Any]:
         "image_url": post.image,
         "body_text": body,
         "baca_juga": [
-            {"url": _abs(path) if path.startswith("/") else path, "title": title}
-            for path, title, _ in post.baca_juga
+            {"url": _abs(path) if path.startswith("/") else path, "title": title} for path, title, _ in post.baca_juga
         ],
     }
     assert tuple(record) == RECORD_KEYS
@@ -1146,9 +1145,7 @@ class _View:
     # -- shared chrome -----------------------------------------------------------------------------
 
     def _chrome_top(self) -> str:
-        ticker = "".join(
-            f'<li><a href="{p.url}">{_esc(p.title)}</a></li>' for p in self.visible[:5]
-        )
+        ticker = "".join(f'<li><a href="{p.url}">{_esc(p.title)}</a></li>' for p in self.visible[:5])
         return (
             _TOP_BAR.format(today=_id_day_date(self.now))
             + _HEADER
@@ -1238,9 +1235,8 @@ def _post_classes(post: _Post) -> str:
     cats = " ".join(f"category-{c.slug}" for c in _categories(post))
     tags = " ".join(f"tag-{_tag_slug(t)}" for t in post.tags)
     thumb = " has-post-thumbnail" if post.image else ""
-    return (
-        f"post-{post.pid} post type-post status-publish format-standard{thumb} hentry {cats}"
-        + (f" {tags}" if tags else "")
+    return f"post-{post.pid} post type-post status-publish format-standard{thumb} hentry {cats}" + (
+        f" {tags}" if tags else ""
     )
 
 
@@ -1520,8 +1516,7 @@ def _render_article(view: _View, post: _Post) -> str:
     if meta is not None:
         yoast.append(f'<meta name="description" content="{_esc(meta)}" />')
     yoast += [
-        '<meta name="robots" content="index, follow, max-snippet:-1, max-image-preview:large, '
-        'max-video-preview:-1" />',
+        '<meta name="robots" content="index, follow, max-snippet:-1, max-image-preview:large, max-video-preview:-1" />',
         f'<link rel="canonical" href="{url}" />',
     ]
     if post.amp:
@@ -1623,9 +1618,7 @@ def _render_article(view: _View, post: _Post) -> str:
         shortlink=f"<link rel='shortlink' href='{ORIGIN}/?p={post.pid}' />\n",
     )
     cat_links = "".join(f'<a href="{_abs(c.path)}" rel="category tag">{_esc(c.name)}</a>' for c in cats)
-    updated = (
-        f' <span class="updated-on">Diperbarui: {_id_datetime(post.modified)}</span>' if edited else ""
-    )
+    updated = f' <span class="updated-on">Diperbarui: {_id_datetime(post.modified)}</span>' if edited else ""
     if post.image:
         thumb = (
             f'<div class="post-thumbnail"><img width="1280" height="720" '
@@ -1656,9 +1649,7 @@ def _render_article(view: _View, post: _Post) -> str:
         f'href="{ORIGIN}/author/{post.author}/">{_esc(user)}</a></span></span> <span class="sep">&bull;</span> '
         f'<span class="posted-on">{_id_datetime(post.published)}</span>{updated} <span class="comments-link">'
         f'<a href="{url}#respond">0 Komentar</a></span></div>\n'
-        "</header>\n"
-        + thumb
-        + '<div class="ads ads-before-content"><ins class="adsbygoogle" style="display:block" '
+        "</header>\n" + thumb + '<div class="ads ads-before-content"><ins class="adsbygoogle" style="display:block" '
         'data-ad-client="ca-pub-0000000000000000" data-ad-slot="3333333333" data-ad-format="auto" '
         'data-full-width-responsive="true"></ins>\n<script>\n     (adsbygoogle = window.adsbygoogle || [])'
         ".push({});\n</script></div>\n"
@@ -1684,7 +1675,7 @@ def _render_article(view: _View, post: _Post) -> str:
         '\t\t<h3 id="reply-title" class="comment-reply-title">Tinggalkan Balasan</h3>'
         f'<form action="{ORIGIN}/wp-comments-post.php" method="post" id="commentform" class="comment-form" '
         'novalidate><p class="comment-notes"><span id="email-notes">Alamat email Anda tidak akan '
-        "dipublikasikan.</span></p><p class=\"comment-form-comment\"><label for=\"comment\">Komentar</label> "
+        'dipublikasikan.</span></p><p class="comment-form-comment"><label for="comment">Komentar</label> '
         '<textarea id="comment" name="comment" cols="45" rows="8" maxlength="65525" required="required">'
         '</textarea></p><p class="form-submit"><input name="submit" type="submit" id="submit" class="submit" '
         f"value=\"Kirim Komentar\" /> <input type='hidden' name='comment_post_ID' value='{post.pid}' "
@@ -1750,9 +1741,7 @@ def _render_amp(view: _View, post: _Post) -> str:
         if post.image
         else ""
     )
-    cats = ", ".join(
-        f'<a href="{_abs(c.path)}" rel="category tag">{_esc(c.name)}</a>' for c in _categories(post)
-    )
+    cats = ", ".join(f'<a href="{_abs(c.path)}" rel="category tag">{_esc(c.name)}</a>' for c in _categories(post))
     tags = ", ".join(f'<a href="{ORIGIN}/tag/{_tag_slug(t)}/" rel="tag">{_esc(t)}</a>' for t in post.tags)
     tag_block = f'\n\t<div class="amp-wp-meta amp-wp-tax-tag">\n\t\tTag: {tags}\t</div>' if tags else ""
     return (
@@ -1777,9 +1766,7 @@ def _render_amp(view: _View, post: _Post) -> str:
         f'<div class="amp-wp-meta amp-wp-posted-on">\n\t<time datetime="{_iso_utc(post.published)}">\n'
         f"\t\t{_relative_id(view.now - post.published)}\t</time>\n</div>\n\t</header>\n\n"
         f"\t{featured}\n"
-        '\t<div class="amp-wp-article-content">\n\t\t'
-        + _content_html(post, "amp")
-        + "\n\t</div>\n\n"
+        '\t<div class="amp-wp-article-content">\n\t\t' + _content_html(post, "amp") + "\n\t</div>\n\n"
         '\t<footer class="amp-wp-article-footer">\n'
         f'\t\t\t<div class="amp-wp-meta amp-wp-tax-category">\n\t\tKategori: {cats}\t</div>\n'
         + tag_block
@@ -1869,9 +1856,7 @@ def _render_archive(view: _View, kind: str, key: str, posts: list[_Post], page: 
         _breadcrumb_node(url, crumbs),
     ]
     if kind == "author":
-        nodes.append(
-            {"@type": "Person", "@id": f"{ORIGIN}/#/schema/person/{_md5(key)}", "name": name}
-        )
+        nodes.append({"@type": "Person", "@id": f"{ORIGIN}/#/schema/person/{_md5(key)}", "name": name})
     alternate = ""
     if kind == "category":
         alternate = (
@@ -1896,8 +1881,7 @@ def _render_archive(view: _View, kind: str, key: str, posts: list[_Post], page: 
         cards = '<p class="no-results">Maaf, belum ada berita di kanal ini.</p>'
     main = (
         f'<header class="page-header">\n{h1}\n</header><!-- .page-header -->\n'
-        f'<div class="posts-list">\n{cards}\n</div>\n'
-        + _pagination(base, page, pages)
+        f'<div class="posts-list">\n{cards}\n</div>\n' + _pagination(base, page, pages)
     )
     return _layout(view, head, body_class, main, _breadcrumbs_html(crumbs))
 
@@ -1906,8 +1890,7 @@ def _render_home(view: _View) -> str:
     url = f"{ORIGIN}/"
     yoast = [
         f'<meta name="description" content="{TAGLINE}" />',
-        '<meta name="robots" content="index, follow, max-snippet:-1, max-image-preview:large, '
-        'max-video-preview:-1" />',
+        '<meta name="robots" content="index, follow, max-snippet:-1, max-image-preview:large, max-video-preview:-1" />',
         f'<link rel="canonical" href="{url}" />',
         '<meta property="og:locale" content="id_ID" />',
         '<meta property="og:type" content="website" />',
@@ -1978,8 +1961,7 @@ def _render_static(view: _View, slug: str, title: str, page_id: int, published: 
     pub = datetime.fromisoformat(published).replace(tzinfo=UTC)
     mod = datetime.fromisoformat(modified).replace(tzinfo=UTC)
     yoast = [
-        '<meta name="robots" content="index, follow, max-snippet:-1, max-image-preview:large, '
-        'max-video-preview:-1" />',
+        '<meta name="robots" content="index, follow, max-snippet:-1, max-image-preview:large, max-video-preview:-1" />',
         f'<link rel="canonical" href="{url}" />',
         '<meta property="og:locale" content="id_ID" />',
         '<meta property="og:type" content="article" />',
@@ -2031,7 +2013,7 @@ def _render_404(view: _View) -> str:
     recent = "".join(f'<li><a href="{p.url}">{_esc(p.title)}</a></li>' for p in view.visible[:5])
     main = (
         '<section class="error-404 not-found">\n<header class="page-header"><h1 class="page-title">Oops! '
-        "Halaman tidak ditemukan.</h1></header>\n<div class=\"page-content\"><p>Sepertinya tidak ada yang "
+        'Halaman tidak ditemukan.</h1></header>\n<div class="page-content"><p>Sepertinya tidak ada yang '
         "ditemukan di lokasi ini. Mungkin coba pencarian atau lihat berita terbaru di bawah?</p>\n"
         f'<div class="widget widget_recent_entries"><h2 class="widget-title">Berita Terbaru</h2><ul>{recent}'
         "</ul></div></div>\n</section>\n"
@@ -2057,7 +2039,7 @@ def _render_feed(view: _View, chan: _Channel | None) -> str:
         user, _uid = _USERS[post.author]
         content = _content_html(post, "feed")
         lead, paragraphs = _body(post)
-        words = (_dateline(post.dateline_style, post.place)[1] + lead + " " + " ".join(t for _, t in paragraphs))
+        words = _dateline(post.dateline_style, post.place)[1] + lead + " " + " ".join(t for _, t in paragraphs)
         excerpt = " ".join(words.split()[:55]) + " [&#8230;]"
         categories = "".join(
             f"\t\t<category>{_cdata(html.unescape(c.name))}</category>\n" for c in _categories(post)
@@ -2098,8 +2080,7 @@ def _render_feed(view: _View, chan: _Channel | None) -> str:
 
 
 _SITEMAP_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet type="text/xsl" href="//satukanal.com/'
-    'main-sitemap.xsl"?>\n'
+    '<?xml version="1.0" encoding="UTF-8"?><?xml-stylesheet type="text/xsl" href="//satukanal.com/main-sitemap.xsl"?>\n'
 )
 _URLSET_OPEN = (
     '<urlset xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -2152,7 +2133,9 @@ def _sitemap_files(view: _View) -> list[tuple[str, str, datetime]]:
 def _sitemap_index(files: list[tuple[str, str, datetime]]) -> str:
     out = [_SITEMAP_HEAD, '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
     for path, _xml, lastmod in files:
-        out.append(f"\t<sitemap>\n\t\t<loc>{ORIGIN}{path}</loc>\n\t\t<lastmod>{_iso_utc(lastmod)}</lastmod>\n\t</sitemap>\n")
+        out.append(
+            f"\t<sitemap>\n\t\t<loc>{ORIGIN}{path}</loc>\n\t\t<lastmod>{_iso_utc(lastmod)}</lastmod>\n\t</sitemap>\n"
+        )
     out.append("</sitemapindex>\n<!-- XML Sitemap generated by Yoast SEO -->")
     return "".join(out)
 

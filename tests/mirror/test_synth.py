@@ -330,9 +330,7 @@ def test_advance_mirror(mirror: MirrorInfo, tmp_path: Path) -> None:
     for name in edited_pages:
         assert after[name] != before[name], name
     expected_changed = {n for n in before if n.startswith("expected/") and after[n] != before[n]}
-    assert expected_changed == {
-        str(mirror.expected_path(u).relative_to(mirror.path)) for u in info.modified_urls
-    } | {
+    assert expected_changed == {str(mirror.expected_path(u).relative_to(mirror.path)) for u in info.modified_urls} | {
         str(mirror.expected_path(f"{u}amp/").relative_to(mirror.path))
         for u in info.modified_urls
         if f"{u}amp/" in info.amp

@@ -77,9 +77,10 @@ def test_author_is_the_cms_author_not_the_reporter() -> None:
 
 def test_categories_exclude_breadcrumb_parent_and_decode_entities() -> None:
     assert record(NESTED)["categories"] == ["Olahraga", "Tulungagung"]
-    assert "Hukum & Kriminal" in record("/penyidikan-kredit-macet-bpr-kota-kediri-kerugian-mencapai-24-milyar/")[
-        "categories"
-    ]
+    assert (
+        "Hukum & Kriminal"
+        in record("/penyidikan-kredit-macet-bpr-kota-kediri-kerugian-mencapai-24-milyar/")["categories"]
+    )
 
 
 def test_summary_is_verbatim_with_its_dateline() -> None:
