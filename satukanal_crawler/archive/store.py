@@ -205,7 +205,7 @@ class ArticleStore:
         self._queues: defaultdict[str, list[tuple]] = defaultdict(list)
         # Baca Juga targets of queued links that lead to no article yet -> those links' places in the queue.
         self._pending_links: defaultdict[str, list[int]] = defaultdict(list)
-        # Raw pages being hashed and compressed: (the worker's future, the page's row but those, its size). The
+        # Raw pages being hashed and compressed: (the worker's future, the rest of the page's row, its size). The
         # body is not kept here: holding a batch of raw bodies until the commit would be most of a crawl's memory.
         self._pages: list[tuple[Future, tuple, int]] = []
         self._next_id: int | None = None
