@@ -234,33 +234,21 @@ ALTER TABLE pages ADD COLUMN body_crc32 INTEGER;
 # - idx_articles_content_hash is dropped: the crawler finds re-posts in memory, and no query needs it;
 # - FTS5 merges index segments 8 at a time instead of 4 (automerge): less merging per batch, at the cost of
 #   a few more segments for a query to read (`sqlite-utils optimize` or FTS5's 'optimize' merges them all).
-# Every row is copied as it is; each table is rebuilt under its own name, indexes included.
-_V4 = """
-DROP INDEX IF EXISTS idx_articles_content_hash;
-
-ALTER TABLE articles_categories RENAME TO v3_articles_categories;
-CREATE TABLE articles_categories (
+# A table is rebuilt as SQLite's documentation advises (a new table, the rows copied, the old one dropped, the
+# new one renamed), keeping what analysts may have added to it: columns, indexes, triggers, and views that
+# name it (see _rebuild).
+_V4_TABLES = {
+    "articles_categories": """(
     articles_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     categories_id INTEGER NOT NULL REFERENCES categories(id),
     PRIMARY KEY (articles_id, categories_id)
-) WITHOUT ROWID;
-INSERT INTO articles_categories (articles_id, categories_id)
-SELECT articles_id, categories_id FROM v3_articles_categories;
-DROP TABLE v3_articles_categories;
-CREATE INDEX idx_articles_categories_categories_id ON articles_categories(categories_id);
-
-ALTER TABLE articles_tags RENAME TO v3_articles_tags;
-CREATE TABLE articles_tags (
+) WITHOUT ROWID""",
+    "articles_tags": """(
     articles_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     tags_id INTEGER NOT NULL REFERENCES tags(id),
     PRIMARY KEY (articles_id, tags_id)
-) WITHOUT ROWID;
-INSERT INTO articles_tags (articles_id, tags_id) SELECT articles_id, tags_id FROM v3_articles_tags;
-DROP TABLE v3_articles_tags;
-CREATE INDEX idx_articles_tags_tags_id ON articles_tags(tags_id);
-
-ALTER TABLE baca_juga RENAME TO v3_baca_juga;
-CREATE TABLE baca_juga (
+) WITHOUT ROWID""",
+    "baca_juga": """(
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     url TEXT NOT NULL,
@@ -268,27 +256,48 @@ CREATE TABLE baca_juga (
     target_url TEXT NOT NULL,
     target_article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
     PRIMARY KEY (article_id, position)
-) WITHOUT ROWID;
-INSERT INTO baca_juga (article_id, position, url, title, target_url, target_article_id)
-SELECT article_id, position, url, title, target_url, target_article_id FROM v3_baca_juga;
-DROP TABLE v3_baca_juga;
-CREATE INDEX idx_baca_juga_target ON baca_juga(target_article_id);
-CREATE INDEX idx_baca_juga_unresolved ON baca_juga(target_url) WHERE target_article_id IS NULL;
-
-ALTER TABLE aliases RENAME TO v3_aliases;
-CREATE TABLE aliases (
+) WITHOUT ROWID""",
+    "aliases": """(
     url TEXT PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     reason TEXT NOT NULL,
     first_seen_at TEXT NOT NULL
-) WITHOUT ROWID;
-INSERT INTO aliases (url, article_id, reason, first_seen_at)
-SELECT url, article_id, reason, first_seen_at FROM v3_aliases;
-DROP TABLE v3_aliases;
-CREATE INDEX idx_aliases_article_id ON aliases(article_id);
-
+) WITHOUT ROWID""",
+}
+_V4 = """
+DROP INDEX IF EXISTS idx_articles_content_hash;
+DROP INDEX IF EXISTS idx_baca_juga_target_url;
+CREATE INDEX idx_baca_juga_unresolved ON baca_juga(target_url) WHERE target_article_id IS NULL;
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8);
 """
+
+
+def _rebuild(conn: sqlite3.Connection, table: str, definition: str) -> None:
+    """Give `table` a new definition, keeping its rows and what was added to it since the crawler created it.
+
+    Columns the new definition lacks (added by someone else) are carried over; the table's indexes and triggers
+    are created again from their stored SQL. Views are left as they are: the rename runs with
+    legacy_alter_table, which neither rewrites nor checks them, so a view that names the table names the new one.
+    """
+    new = f"v4_{table}"
+    old_columns = {row[1]: row[2] for row in conn.execute(f"PRAGMA table_info({table})")}
+    attached = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL "
+        "ORDER BY type",  # indexes first
+        (table,),
+    ).fetchall()
+    conn.execute(f"CREATE TABLE {new} {definition}")
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({new})")]
+    for name, declared in old_columns.items():
+        if name not in columns:
+            conn.execute(f'ALTER TABLE {new} ADD COLUMN "{name}" {declared}')
+            columns.append(name)
+    names = ", ".join(f'"{name}"' for name in columns)
+    conn.execute(f"INSERT INTO {new} ({names}) SELECT {names} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {new} RENAME TO {table}")
+    for (sql,) in attached:
+        conn.execute(sql)
 
 
 def statements(script: str) -> list[str]:
@@ -322,6 +331,12 @@ def _to_v3(conn: sqlite3.Connection) -> None:
 
 
 def _to_v4(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA legacy_alter_table = ON")  # see _rebuild
+    try:
+        for table, definition in _V4_TABLES.items():
+            _rebuild(conn, table, definition)
+    finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
     _run(conn, _V4)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from satukanal_crawler.archive import Archive, ArchiveError, schema
+from tests.helpers import ORIGIN
 from tests.pipelines.conftest import ADMINDUK, BKD, CABAI, Chain, article
 
 
@@ -88,6 +89,14 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
+def _query(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
 def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "a.db"
     with monkeypatch.context() as v3:
@@ -97,8 +106,19 @@ def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkey
         for slug in (BKD, ADMINDUK, CABAI):  # BKD links to an old URL, unresolved here
             assert chain.push(article(slug)) is not None
         chain.close()
+    analyst = sqlite3.connect(db, isolation_level=None)  # what an analyst may have added to the archive
+    analyst.executescript("""
+        CREATE VIEW links AS SELECT b.*, x.reason FROM baca_juga b LEFT JOIN aliases x ON x.url = b.target_url;
+        CREATE INDEX my_alias_reasons ON aliases(reason);
+        CREATE TABLE alias_log (url TEXT);
+        CREATE TRIGGER my_alias_log AFTER INSERT ON aliases BEGIN INSERT INTO alias_log VALUES (new.url); END;
+        ALTER TABLE articles_tags ADD COLUMN checked INTEGER;
+        UPDATE articles_tags SET checked = 1;
+    """)
+    analyst.close()
     before = _rows(db)
-    assert all(before[table] for table in REBUILT_IN_V4)
+    links_before = sorted(_query(db, "SELECT * FROM links"), key=repr)
+    assert all(before[table] for table in REBUILT_IN_V4) and links_before
     assert any(row[5] is None for row in before["baca_juga"])
 
     with Archive(db) as archive:
@@ -113,12 +133,18 @@ def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkey
         assert "idx_articles_content_hash" not in indexes
         assert {"idx_baca_juga_target", "idx_baca_juga_unresolved", "idx_aliases_article_id",
                 "idx_articles_tags_tags_id", "idx_articles_categories_categories_id"} <= indexes  # fmt: skip
-        assert not any(name.startswith("v3_") for name in indexes)
+        assert "my_alias_reasons" in indexes
+        leftovers = conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'v4%' OR name LIKE 'v3%'").fetchall()
+        assert leftovers == []
         assert conn.execute("SELECT v FROM articles_fts_config WHERE k = 'automerge'").fetchone()[0] == 8
         assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'cabai'").fetchone()[0] == 1
-    assert _rows(db) == before
+    assert _rows(db) == before  # the added column and its values included
+    assert sorted(_query(db, "SELECT * FROM links"), key=repr) == links_before
 
     chain = Chain(db)  # and the crawler goes on storing into it
     assert chain.push(article(BKD, title="BKD Kab. Kediri Siapkan 893 Usulan Guru PPPK 2021")) is not None
     assert chain.query("SELECT count(*) FROM revisions") == [(1,)]
+    chain.push(article(CABAI, url=f"{ORIGIN}/harga-cabai-rawit-tembus-90-ribu/", wp_post_id=2999,
+                       published_at="2021-02-20T08:00:00+07:00"))  # a re-post: a new alias  # fmt: skip
     chain.close()
+    assert (f"{ORIGIN}/harga-cabai-rawit-tembus-90-ribu/",) in _query(db, "SELECT url FROM alias_log")
