@@ -10,9 +10,8 @@ page, so where they run changes nothing in the result.
 
 `SATUKANAL_PARSE_PROCESSES`: worker processes; unset means one when the machine has two cores or more, 0
 parses in the crawl's own process. Workers are spawned as workers.py says, and stopped when the spider
-closes. A worker that dies
-(killed, out of memory) costs nothing: its page and every later one are parsed in the crawl's process,
-and the crawl says so.
+closes. A worker that dies (killed, out of memory) costs nothing: its page and every later one are parsed
+in the crawl's process, and the crawl says so.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ SATUKANAL_MAX_URL_ATTEMPTS = 5
 # Items per write transaction, and the longest an uncommitted item may wait (seconds).
 SATUKANAL_BATCH_SIZE = 1000
 SATUKANAL_BATCH_SECONDS = 5.0
-# Commit a full batch in a writer thread while the next is gathered (pipelines/store.py): SQLite's work
+# Commit a full batch in the archive's writer process while the next is gathered (pipelines/store.py): SQLite's work
 # overlaps the pipelines'. A crash then loses at most two batches (the one being committed and the one
 # being gathered) instead of one; never anything committed before.
 SATUKANAL_COMMIT_IN_BACKGROUND = True

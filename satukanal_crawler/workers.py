@@ -13,9 +13,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 
 def worker_started(parent: int) -> None:
@@ -32,13 +30,11 @@ def worker_started(parent: int) -> None:
     threading.Thread(target=watch, name="satukanal-parent-watch", daemon=True).start()
 
 
-def spawn_pool(
-    processes: int, initializer: Callable[..., None] = worker_started, *initargs: Any
-) -> ProcessPoolExecutor:
-    """A pool of `processes` spawned workers; `initializer` must call `worker_started(parent)` first."""
+def spawn_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of `processes` spawned workers, each started by `worker_started`."""
     return ProcessPoolExecutor(
         max_workers=processes,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=initializer,
-        initargs=(os.getpid(), *initargs),
+        initializer=worker_started,
+        initargs=(os.getpid(),),
     )

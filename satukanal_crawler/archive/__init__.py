@@ -139,7 +139,7 @@ class Archive:
         full-text entries. A failed commit is rolled back whole and raises; call `rollback()` then, so the
         writers forget what they queued.
 
-        With `background`, the writing and the COMMIT run in the writer thread and this returns at once: the
+        With `background`, the writing and the COMMIT run in the writer process and this returns at once: the
         caller goes on gathering the next batch. Its outcome is known at the next use of `conn` (`join`)."""
         conn = self.conn  # the batch before this one is committed first
         writes = [write for hook in self.before_commit if (write := hook()) is not None]
@@ -152,9 +152,7 @@ class Archive:
                 return
             except WriterGone:
                 self._writer_gone()
-            commit_writes(conn, writes)
-        else:
-            commit_writes(conn, writes)
+        commit_writes(conn, writes)
 
     def _writer_gone(self) -> None:
         """The writer process was killed: commit in this process from now on."""
