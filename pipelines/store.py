@@ -17,7 +17,7 @@ from pipelines import CrawlerPipeline, publish
 from satukanal_crawler import dates
 from satukanal_crawler.archive import BatchNotWritten
 from satukanal_crawler.archive.session import store_for
-from satukanal_crawler.items import ArticleItem, UrlStateItem
+from satukanal_crawler.items import ArticleItem, DiscoveryItem, UrlStateItem
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +51,12 @@ class StoragePipeline(CrawlerPipeline):
                 store.clear_reject(item.pages[0].url if item.pages else item.url)
                 self.count(f"satukanal/articles/{outcome}")
             elif isinstance(item, UrlStateItem):
-                store.mark_url(item.url, item.kind, status=item.status, lastmod=item.lastmod,
-                               fetched_at=item.fetched_at, error=item.error, redirect_to=item.redirect_to)  # fmt: skip
-                if item.kind == "redirect":
-                    store.resolve_redirect(item.url, item.redirect_to, dates.now_wib())
-                self.count(f"satukanal/urls/{item.kind}")
+                self._mark(item)
+            elif isinstance(item, DiscoveryItem):
+                new = store.discover(item.entries, item.source, item.found_in, dates.now_wib())
+                self.count("satukanal/frontier/discovered", new)
+                if item.state is not None:
+                    self._mark(item.state)
         except sqlite3.Error as exc:
             store.abort_item(mark)
             url = getattr(item, "url", "?")
@@ -68,6 +69,13 @@ class StoragePipeline(CrawlerPipeline):
         if self.pending >= self.batch_size or time.monotonic() - self.batch_started >= self.batch_seconds:
             self.commit(background=self.background)
         return item
+
+    def _mark(self, item: UrlStateItem) -> None:
+        self.store.mark_url(item.url, item.kind, status=item.status, lastmod=item.lastmod, fetched_at=item.fetched_at,
+                            error=item.error, redirect_to=item.redirect_to)  # fmt: skip
+        if item.kind == "redirect":
+            self.store.resolve_redirect(item.url, item.redirect_to, dates.now_wib())
+        self.count(f"satukanal/urls/{item.kind}")
 
     def commit(self, *, background: bool = False) -> None:
         """End the batch: its queued rows, full-text entries and all; in the background, or before this

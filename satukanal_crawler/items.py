@@ -30,12 +30,24 @@ class UrlStateItem:
     """What a fetched URL turned out to be, when it is not an article: the next run's memory."""
 
     url: str
-    kind: str  # non_article | gone | failed | redirect | sitemap
+    kind: str  # pending | non_article | gone | failed | redirect | sitemap
     status: int | None = None
     lastmod: str | None = None
     error: str | None = None
     redirect_to: str | None = None
     fetched_at: str = ""
+
+
+@dataclass
+class DiscoveryItem:
+    """The article URLs one page listed (a sitemap, a feed, a channel page, an article's Baca Juga links), for the
+    frontier: each is recorded as pending until it is settled. The page's own state (a sitemap's lastmod) travels
+    with them, so that a sitemap counts as read only in the transaction that records what it listed."""
+
+    found_in: str
+    source: str  # sitemap | feed | home | channel | link
+    entries: list[tuple[str, str | None, str | None]]  # (canonical URL, lastmod, published_hint)
+    state: UrlStateItem | None = None
 
 
 @dataclass

@@ -211,6 +211,10 @@ class Archive:
             known.setdefault(row["alias"], (row["id"], row["modified_at"] or row["published_at"]))
         return known
 
+    def article_urls(self) -> list[str]:
+        """The canonical URL of every archived article."""
+        return [row[0] for row in self.conn.execute("SELECT url FROM articles ORDER BY id")]
+
     def unresolved_link_targets(self) -> list[str]:
         """Baca Juga targets that lead to no archived article yet: a run can stop before it fetches them."""
         rows = self.conn.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -340,7 +340,44 @@ def _to_v4(conn: sqlite3.Connection) -> None:
     _run(conn, _V4)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4]
+# v5, the frontier: `url_state` holds every URL the crawl discovered, not only those it fetched, so no stop of any
+# kind can leave a discovered article out of the archive for good (a run starts from what is still pending):
+# - url_state.kind gains 'pending' (discovered, not yet settled); url_state.source (how the URL was found:
+#   sitemap, feed, channel, home, link, redirect), found_in (the page that listed it), discovered_at, and
+#   published_hint (the publication time its listing gave: what `--since` bounds before the page is fetched);
+# - url_state.gone_at and articles.gone_at: when an archived article was first seen answering 404/410 (it
+#   stays in the archive);
+# - crawl_runs.version and crawl_runs.settings: the crawler's version and the settings it ran with;
+# - Baca Juga targets that lead to no article yet become pending URLs, and the sitemaps' stored lastmod are
+#   forgotten: before v5 a sitemap counted as read once parsed, even when the run stopped before its articles
+#   were archived, so the first run after the upgrade reads every sitemap once and recovers those articles.
+_V5 = """
+ALTER TABLE url_state ADD COLUMN source TEXT;
+ALTER TABLE url_state ADD COLUMN found_in TEXT;
+ALTER TABLE url_state ADD COLUMN discovered_at TEXT;
+ALTER TABLE url_state ADD COLUMN published_hint TEXT;
+ALTER TABLE url_state ADD COLUMN gone_at TEXT;
+ALTER TABLE articles ADD COLUMN gone_at TEXT;
+ALTER TABLE crawl_runs ADD COLUMN version TEXT;
+ALTER TABLE crawl_runs ADD COLUMN settings TEXT;
+CREATE INDEX idx_url_state_found_in ON url_state(found_in) WHERE found_in IS NOT NULL;
+DELETE FROM url_state WHERE kind = 'sitemap';
+INSERT OR IGNORE INTO url_state (url, kind, source, found_in, discovered_at, attempts)
+SELECT b.target_url, 'pending', 'link', min(a.url), min(a.first_seen_at), 0
+FROM baca_juga b JOIN articles a ON a.id = b.article_id
+WHERE b.target_article_id IS NULL
+  AND substr(b.target_url, 1, 8 + instr(substr(a.url, 9), '/')) = substr(a.url, 1, 8 + instr(substr(a.url, 9), '/'))
+  AND b.target_url NOT IN (SELECT url FROM articles)
+  AND b.target_url NOT IN (SELECT url FROM aliases)
+GROUP BY b.target_url;
+"""
+
+
+def _to_v5(conn: sqlite3.Connection) -> None:
+    _run(conn, _V5)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from satukanal_crawler.archive import Archive
 from satukanal_crawler.archive.writer import Write, write_rows
 from satukanal_crawler.items import ArticleItem, PageCapture
-from satukanal_crawler.urls import canonicalize_url
+from satukanal_crawler.urls import canonicalize_url, origin_of
 
 # Fields whose change (beyond whitespace) makes a revision.
 REVISED_FIELDS = (
@@ -51,13 +51,28 @@ _INSERT_ARTICLE = (
     f"VALUES (?, {', '.join('?' for _ in _ARTICLE_COLUMNS)}, ?, ?, ?)"
 )
 _UPSERT_URL_STATE = (
-    "INSERT INTO url_state (url, kind, status, lastmod, last_fetched_at, error, redirect_to, attempts, article_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?2 = 'failed' THEN 1 ELSE 0 END, ?8) "
+    "INSERT INTO url_state (url, kind, status, lastmod, last_fetched_at, error, redirect_to, attempts, article_id, "
+    "gone_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?2 = 'failed' THEN 1 ELSE 0 END, ?8, "
+    "CASE WHEN ?2 = 'gone' THEN ?5 END) "
     "ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, status = excluded.status, "
-    "lastmod = COALESCE(excluded.lastmod, lastmod), last_fetched_at = excluded.last_fetched_at, "
+    "lastmod = COALESCE(excluded.lastmod, lastmod), "
+    "last_fetched_at = COALESCE(excluded.last_fetched_at, last_fetched_at), "
     "error = excluded.error, redirect_to = excluded.redirect_to, "
-    "attempts = CASE WHEN excluded.kind = 'failed' THEN attempts + 1 ELSE 0 END, "
-    "article_id = COALESCE(excluded.article_id, article_id)"
+    "attempts = CASE WHEN excluded.kind = 'failed' THEN attempts + 1 WHEN excluded.kind = 'pending' THEN attempts "
+    "ELSE 0 END, "
+    "article_id = COALESCE(excluded.article_id, article_id), "
+    "gone_at = CASE WHEN excluded.kind = 'gone' THEN COALESCE(gone_at, excluded.gone_at) END"
+)
+# A URL a page listed and the archive does not hold: a pending entry of the frontier. Listed again, a pending or
+# failed entry learns the newer hints; a settled one is left as it is.
+_UPSERT_DISCOVERED = (
+    "INSERT INTO url_state (url, kind, source, found_in, discovered_at, lastmod, published_hint, attempts) "
+    "VALUES (?, 'pending', ?, ?, ?, ?, ?, 0) "
+    "ON CONFLICT(url) DO UPDATE SET lastmod = COALESCE(excluded.lastmod, lastmod), "
+    "published_hint = COALESCE(excluded.published_hint, published_hint), "
+    "source = COALESCE(source, excluded.source), found_in = COALESCE(found_in, excluded.found_in), "
+    "discovered_at = COALESCE(discovered_at, excluded.discovered_at) "
+    "WHERE kind IN ('pending', 'failed')"
 )
 _INSERT_PAGE = (
     "INSERT INTO pages (url, article_id, page_number, status, headers, content_type, fetched_at, body_sha256, "
@@ -72,6 +87,9 @@ def content_hash(title: str, body_text: str) -> str:
     normalised = " ".join(title.split()) + "\n" + " ".join(body_text.split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
+
+# Frontier states of a URL that still has to be fetched (a failed one, until it has used its attempts).
+_UNSETTLED = frozenset({"pending", "failed"})
 
 # What the parser produced that the store writes: the article columns but those derived from others or
 # from the fetch.
@@ -122,8 +140,10 @@ _QUEUED_SQL = (
     ("aliases", "INSERT INTO aliases (url, article_id, reason, first_seen_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET article_id = excluded.article_id"),
     ("resolve", "UPDATE baca_juga SET target_article_id = ? WHERE target_url = ? AND target_article_id IS NULL"),
-    ("touch", "UPDATE articles SET last_seen_at = ?, fetched_at = ? WHERE id = ?"),
+    ("touch", "UPDATE articles SET last_seen_at = ?, fetched_at = ?, gone_at = NULL WHERE id = ?"),
+    ("discovered", _UPSERT_DISCOVERED),
     ("url_state", _UPSERT_URL_STATE),
+    ("gone", "UPDATE articles SET gone_at = COALESCE(gone_at, ?) WHERE id = ?"),
     ("pages", _INSERT_PAGE),
     ("touch_page", "UPDATE pages SET fetched_at = ?, article_id = ?, page_number = ? WHERE url = ? AND id = "
                    "(SELECT id FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1)"),
@@ -390,7 +410,7 @@ class ArticleStore:
             self.add_aliases(article_id, item.aliases, now, skip=index.canonical[article_id])
         if outcome in ("new", "updated", "replaced"):
             self._queue_terms(article_id, item)
-            self._queue_baca_juga(article_id, item)
+            self._queue_baca_juga(article_id, item, now)
         for page in item.pages:
             self.save_page(page, article_id)
         lastmod = item.sitemap_lastmod
@@ -400,6 +420,7 @@ class ArticleStore:
             lastmod = item.modified_at or item.published_at
         if cause == "refetch" or item.url not in index.by_url:
             self._mark_article_url(item, article_id, lastmod)
+            self._settle(item, article_id)
         return "alias" if outcome == "replaced" else outcome
 
     def _values(self, item: ArticleItem) -> list[Any]:
@@ -472,8 +493,8 @@ class ArticleStore:
         changed = changed or old_terms != new_terms or old_links != new_links
         if not changed:
             self.conn.execute(
-                "UPDATE articles SET url = ?, wp_post_id = ?, last_seen_at = ?, fetched_at = ?, fingerprint = ? "
-                "WHERE id = ?",
+                "UPDATE articles SET url = ?, wp_post_id = ?, last_seen_at = ?, fetched_at = ?, fingerprint = ?, "
+                "gone_at = NULL WHERE id = ?",
                 (item.url, item.wp_post_id, seen, item.fetched_at or row["fetched_at"], print_, article_id),
             )
             index.fingerprint[article_id] = print_
@@ -486,7 +507,7 @@ class ArticleStore:
     def _write_row(self, article_id: int, item: ArticleItem, print_: str, seen: str) -> None:
         assignments = ", ".join(f"{name} = ?" for name in _ARTICLE_COLUMNS)
         self.conn.execute(
-            f"UPDATE articles SET {assignments}, fingerprint = ?, last_seen_at = ? WHERE id = ?",
+            f"UPDATE articles SET {assignments}, fingerprint = ?, last_seen_at = ?, gone_at = NULL WHERE id = ?",
             (*self._values(item), print_, seen, article_id),
         )
         self.index.fingerprint[article_id] = print_
@@ -549,15 +570,23 @@ class ArticleStore:
                 term = known.get(name)
                 queue.append((article_id, term if term is not None else self._term_id(table, name)))
 
-    def _queue_baca_juga(self, article_id: int, item: ArticleItem) -> None:
+    def _queue_baca_juga(self, article_id: int, item: ArticleItem, now: str) -> None:
+        """The article's links, and (in the same transaction) the frontier entries of the targets on its own site
+        that lead to no article yet: a stop between storing an article and following its links loses neither."""
         index = self.index
+        site = origin_of(item.url)
+        unknown = []
         for position, link in enumerate(item.baca_juga):
             target_url = canonicalize_url(link["url"])
             target = index.article_for(target_url)
             queue = self._queues["baca_juga"]
             if target is None:  # resolved in the queue if the target arrives before the commit (_attach)
                 self._pending_links[target_url].append(len(queue))
+                if origin_of(target_url) == site:
+                    unknown.append((target_url, None, None))
             queue.append((article_id, position, link["url"], link["title"], target_url, target))
+        if unknown:
+            self.discover(unknown, "link", item.url, now)
 
     # -- aliases and links to the article ---------------------------------------------------------
 
@@ -660,6 +689,10 @@ class ArticleStore:
                 article_id = known[2]
             self._index.url_state[url] = (kind, lastmod, article_id)
         self._queues["url_state"].append((url, kind, status, lastmod, fetched_at, error, redirect_to, article_id))
+        if kind == "gone":
+            target = article_id if article_id is not None else self.index.article_for(url)
+            if target is not None:
+                self._queues["gone"].append((fetched_at, target))
 
     def _mark_article_url(self, item: ArticleItem, article_id: int, lastmod: str | None) -> None:
         """The state of an article's URL for the next run, unless the archive already holds it: an article's
@@ -677,6 +710,35 @@ class ArticleStore:
             return
         self.mark_url(item.url, "article", status=200, lastmod=lastmod, fetched_at=item.fetched_at,
                       article_id=article_id)  # fmt: skip
+
+    def _settle(self, item: ArticleItem, article_id: int) -> None:
+        """The other URLs that reached the article (the one requested, the redirects on the way) leave the
+        frontier: an entry still pending under a URL that is not the canonical one would be fetched forever."""
+        states = self.index.url_state
+        for url in item.aliases:
+            known = states.get(url)
+            if url != item.url and known is not None and known[0] in _UNSETTLED:
+                self.mark_url(url, "article", status=200, fetched_at=item.fetched_at, article_id=article_id)
+
+    def discover(self, entries: list[tuple[str, str | None, str | None]], source: str, found_in: str | None,
+                 now: str) -> int:  # fmt: skip
+        """Record what a page listed, (url, lastmod, published_hint) each, as pending entries of the frontier;
+        returns how many are new. URLs that lead to an archived article are not entries."""
+        index = self.index
+        states = index.url_state
+        queue = self._queues["discovered"]
+        new = 0
+        for url, lastmod, published in entries:
+            known = states.get(url)
+            if known is None:
+                if index.article_for(url) is not None:
+                    continue
+                new += 1
+                states[url] = ("pending", lastmod, None)
+            elif known[0] not in _UNSETTLED:
+                continue
+            queue.append((url, source, found_in, now, lastmod, published))
+        return new
 
     def record_reject(self, url: str, reason: str, now: str, run_id: int | None) -> None:
         self.index.rejects.add(url)

@@ -97,15 +97,53 @@ def _query(db: Path, sql: str) -> list[tuple]:
         conn.close()
 
 
+# An archive as an older crawler left it: stored by today's pipelines, then given back the older schema (the
+# pipelines write today's columns, so they cannot build an old archive themselves).
+_TO_V4 = """
+DROP INDEX idx_url_state_found_in;
+DELETE FROM url_state WHERE kind = 'pending';
+ALTER TABLE url_state DROP COLUMN source;
+ALTER TABLE url_state DROP COLUMN found_in;
+ALTER TABLE url_state DROP COLUMN discovered_at;
+ALTER TABLE url_state DROP COLUMN published_hint;
+ALTER TABLE url_state DROP COLUMN gone_at;
+ALTER TABLE articles DROP COLUMN gone_at;
+ALTER TABLE crawl_runs DROP COLUMN version;
+ALTER TABLE crawl_runs DROP COLUMN settings;
+PRAGMA user_version = 4;
+"""
+_V3_INDEXES = """
+CREATE INDEX idx_articles_categories_categories_id ON articles_categories(categories_id);
+CREATE INDEX idx_articles_tags_tags_id ON articles_tags(tags_id);
+CREATE INDEX idx_baca_juga_target ON baca_juga(target_article_id);
+CREATE INDEX idx_baca_juga_target_url ON baca_juga(target_url);
+CREATE INDEX idx_aliases_article_id ON aliases(article_id);
+CREATE INDEX idx_articles_content_hash ON articles(content_hash);
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 4);
+PRAGMA user_version = 3;
+"""
+
+
+def _old_archive(db: Path, version: int) -> None:
+    chain = Chain(db)
+    for slug in (BKD, ADMINDUK, CABAI):  # BKD links to an old URL, unresolved here
+        assert chain.push(article(slug)) is not None
+    chain.close()
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.executescript(_TO_V4)
+        if version == 3:  # the link tables were rowid tables
+            for table in REBUILT_IN_V4:
+                conn.executescript(f"CREATE TABLE old_{table} AS SELECT * FROM {table}; DROP TABLE {table}; "
+                                   f"ALTER TABLE old_{table} RENAME TO {table};")  # fmt: skip
+            conn.executescript(_V3_INDEXES)
+    finally:
+        conn.close()
+
+
 def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "a.db"
-    with monkeypatch.context() as v3:
-        v3.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
-        v3.setattr(schema, "SCHEMA_VERSION", 3)
-        chain = Chain(db)
-        for slug in (BKD, ADMINDUK, CABAI):  # BKD links to an old URL, unresolved here
-            assert chain.push(article(slug)) is not None
-        chain.close()
+    _old_archive(db, 3)
     analyst = sqlite3.connect(db, isolation_level=None)  # what an analyst may have added to the archive
     analyst.executescript("""
         CREATE VIEW links AS SELECT b.*, x.reason FROM baca_juga b LEFT JOIN aliases x ON x.url = b.target_url;
@@ -121,7 +159,11 @@ def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkey
     assert all(before[table] for table in REBUILT_IN_V4) and links_before
     assert any(row[5] is None for row in before["baca_juga"])
 
-    with Archive(db) as archive:
+    with monkeypatch.context() as v4:
+        v4.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:4])
+        v4.setattr(schema, "SCHEMA_VERSION", 4)
+        archive = Archive(db)
+    with archive:
         assert archive.migrated_from == 3
         conn = archive.conn
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -148,3 +190,36 @@ def test_a_version_3_archive_keeps_every_row_in_version_4(tmp_path: Path, monkey
                        published_at="2021-02-20T08:00:00+07:00"))  # a re-post: a new alias  # fmt: skip
     chain.close()
     assert (f"{ORIGIN}/harga-cabai-rawit-tembus-90-ribu/",) in _query(db, "SELECT url FROM alias_log")
+
+
+def test_a_version_4_archive_gets_a_frontier_and_loses_no_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """v5: unresolved Baca Juga targets become pending URLs, and sitemaps are read again once, so articles an
+    interrupted v4 run left out (its sitemap counted as read) are found by the first run after the upgrade."""
+    db = tmp_path / "a.db"
+    _old_archive(db, 4)
+    with monkeypatch.context() as v4:
+        v4.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:4])
+        v4.setattr(schema, "SCHEMA_VERSION", 4)
+        with Archive(db) as archive, archive.transaction() as conn:
+            conn.execute("INSERT INTO url_state (url, kind, lastmod) VALUES (?, 'sitemap', ?)",
+                         (f"{ORIGIN}/post-sitemap.xml", "2021-04-01T00:00:00+07:00"))  # fmt: skip
+            conn.execute("INSERT INTO url_state (url, kind, status) VALUES (?, 'non_article', 200)", (f"{ORIGIN}/p/",))
+    unresolved = _query(db, "SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL")
+    assert unresolved
+    before = _rows(db)
+    with Archive(db) as archive:
+        assert archive.migrated_from == 4
+        assert archive.integrity_ok()
+    after = _rows(db)
+    for table, rows in before.items():
+        if table in ("url_state", "articles", "crawl_runs"):
+            continue  # these gain columns
+        assert after[table] == rows, table
+    assert [row[: len(before["articles"][0])] for row in after["articles"]] == before["articles"]
+    states = dict(_query(db, "SELECT url, kind FROM url_state"))
+    assert f"{ORIGIN}/post-sitemap.xml" not in states, "every sitemap is read again once"
+    assert states[f"{ORIGIN}/p/"] == "non_article"
+    for (url,) in unresolved:
+        assert states[url] == "pending"
+    found = _query(db, "SELECT source, found_in FROM url_state WHERE kind = 'pending'")
+    assert all(source == "link" and found_in.startswith(ORIGIN) for source, found_in in found)

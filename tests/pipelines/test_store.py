@@ -244,7 +244,7 @@ def test_url_state_holds_what_the_articles_table_does_not(tmp_path: Path) -> Non
     cabai = article(CABAI)
     cabai.sitemap_lastmod = "2026-01-04T10:00:00+07:00"
     run(db, article(BKD), cabai)
-    state = "SELECT url, kind, lastmod, article_id FROM url_state ORDER BY url"
+    state = "SELECT url, kind, lastmod, article_id FROM url_state WHERE kind != 'pending' ORDER BY url"
     assert rows(db, state) == [(cabai.url, "article", "2026-01-04T10:00:00+07:00", 2)]
     again = article(CABAI)
     again.sitemap_lastmod = "2026-01-04T10:00:00+07:00"
@@ -267,3 +267,20 @@ def test_the_stages_counts_reach_the_crawl_stats_with_each_batch(tmp_path: Path,
     chain.close()
     assert stats.get_value("satukanal/fields/seen") == 1
     assert stats.get_value("satukanal/articles/new") == 1
+
+
+def test_baca_juga_targets_not_archived_are_pending_in_the_same_transaction(tmp_path: Path) -> None:
+    """A stop between storing an article and fetching its links loses no link: the targets on the article's own
+    site that lead to no article are frontier entries, found in the article, from the article's own batch on."""
+    db = tmp_path / "a.db"
+    bkd = article(BKD)
+    run(db, bkd)
+    targets = [link["url"] for link in bkd.baca_juga]
+    pending = rows(db, "SELECT url, source, found_in FROM url_state WHERE kind = 'pending' ORDER BY url")
+    assert pending and {url for url, _, _ in pending} <= set(targets)
+    assert all(source == "link" and found_in == bkd.url for _, source, found_in in pending)
+    archived = {url for (url,) in rows(db, "SELECT url FROM articles")}
+    assert not archived & {url for url, _, _ in pending}
+    run(db, *(article(slug) for slug in (ADMINDUK, CABAI)))  # a target arrives: it leaves the frontier
+    left = {url for (url,) in rows(db, "SELECT url FROM url_state WHERE kind = 'pending'")}
+    assert not left & {url for (url,) in rows(db, "SELECT url FROM articles")}
