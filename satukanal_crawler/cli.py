@@ -13,20 +13,21 @@ from datetime import date
 from pathlib import Path
 
 from satukanal_crawler.archive import ArchiveError
-
-EXIT_OK = 0
-EXIT_CRAWL_ERROR = 1  # unexpected failure inside the crawl (a bug): details in the log
-EXIT_USAGE = 2  # bad arguments or configuration
-EXIT_LOCKED = 3  # another run holds the archive's lock
-EXIT_UNREACHABLE = 4  # the site was unreachable or blocked: nothing fetched
-EXIT_CHECK_FAILED = 5  # the run finished but a monitoring check failed
-EXIT_ARCHIVE = 6  # the archive is unusable (corrupt, unwritable, too new)
+from satukanal_crawler.exits import (  # noqa: F401  (re-exported: the commands import them from here)
+    EXIT_ARCHIVE,
+    EXIT_CHECK_FAILED,
+    EXIT_CRAWL_ERROR,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PIPE,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    UsageError,
+)
 
 DEMO_PORT = 8765
-
-
-class UsageError(Exception):
-    """Bad arguments or configuration; the message is one line."""
 
 
 def _since(value: str) -> str:

@@ -22,6 +22,15 @@ SATUKANAL_HOMEPAGE = "https://github.com/satukanal-archive/satukanal-crawler"
 SATUKANAL_STOP_AFTER_KNOWN_PAGES = 1
 # Hard bound on pages per channel (a trap guard: endless or out-of-range pagination).
 SATUKANAL_MAX_CHANNEL_PAGES = 5000
+# Trap bounds (a run that hits one says so in its summary and record: stats satukanal/bounds/*). A channel's
+# pagination stops after this many consecutive pages that list only articles this run has already seen; at most
+# this many channels a run, found at most this many channel pages away from the home page or a sitemap; at most
+# this many sitemaps a run, nested at most this deep below the sitemap index.
+SATUKANAL_STOP_AFTER_BARREN_PAGES = 5
+SATUKANAL_MAX_CHANNELS = 1000
+SATUKANAL_MAX_CHANNEL_DEPTH = 3
+SATUKANAL_MAX_SITEMAPS = 2000
+SATUKANAL_MAX_SITEMAP_DEPTH = 3
 # A URL that failed is retried by later runs until it has failed this many runs in a row.
 SATUKANAL_MAX_URL_ATTEMPTS = 5
 # Items per write transaction, and the longest an uncommitted item may wait (seconds).
@@ -94,10 +103,13 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    "satukanal_crawler.extensions.RunRecorder": 100,
+    "satukanal_crawler.run.RunOwner": 100,  # the lock, the run record, the log, the outcome (run.py)
     "satukanal_crawler.extensions.ProgressLine": 200,
 }
 SATUKANAL_PROGRESS = False  # the live progress line; `satukanal crawl` turns it on for a terminal
+SATUKANAL_RUN_ARGUMENTS = None  # the command line of `satukanal crawl`, for the run record (set by the command)
+# `scrapy crawl` is the project's own (scrapy_commands/crawl.py): same refusals and exit statuses as `satukanal crawl`.
+COMMANDS_MODULE = "satukanal_crawler.scrapy_commands"
 
 # Breadth-first-ish: articles (priority 10) before deeper listing pages; FIFO queues.
 DEPTH_PRIORITY = 0

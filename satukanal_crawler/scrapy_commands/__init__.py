@@ -1,0 +1,1 @@
+"""The project's `scrapy` commands (COMMANDS_MODULE): `scrapy crawl` with the project's refusals and exit statuses."""
