@@ -71,8 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     reparse.add_argument("--db", help="archive path (default: $SATUKANAL_DB or data/satukanal.db)")
     reparse.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
-    status = sub.add_parser("status", help="what the archive holds and how the last runs went")
+    status = sub.add_parser("status", help="what the archive holds and lacks, and how the last runs went",
+                            epilog="example: satukanal status --db data/demo.db --missing > missing.tsv")  # fmt: skip
     status.add_argument("--db", help="archive path (default: $SATUKANAL_DB or data/satukanal.db)")
+    status.add_argument("--missing", action="store_true",
+                        help="list every discovered URL that is not an archived article, tab-separated")  # fmt: skip
     return parser
 
 
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             from satukanal_crawler.commands.status import run_status
 
-            return run_status(Path(args.db or default_db()))
+            return run_status(Path(args.db or default_db()), missing=args.missing)
     except UsageError as exc:
         print(f"satukanal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -103,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ARCHIVE
     except KeyboardInterrupt:
         print("satukanal: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
+    except BrokenPipeError:  # `satukanal status | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush does not fail again
+        return EXIT_PIPE
     return EXIT_USAGE
 
 

@@ -50,11 +50,23 @@ def check_fetched(stats: dict[str, Any]) -> Check:
     return Check("pages_fetched", ok_pages > 0, f"{ok_pages} pages fetched with status 2xx")
 
 
-def check_errors(stats: dict[str, Any], max_ratio: float) -> Check:
-    requests = int(stats.get("downloader/request_count", 0))
-    failures = int(stats.get("satukanal/urls/failed", 0)) + int(stats.get("spider_exceptions/count", 0))
+def check_errors(stats: dict[str, Any], max_ratio: float, min_articles: int = 5) -> Check:
+    """Failed article pages (errors after retries, pages the callback or the validation rejected) against the
+    article pages requested: discovery requests (sitemaps, channels) would dilute a broken article parser. A
+    404/410 is not a failure (the article is gone). Below `min_articles` pages, one transient error would fail
+    a quiet cron run: the failed URLs are retried by the next run anyway, and status lists them."""
+    requests = int(stats.get("satukanal/article_requests", 0))
+    failures = int(stats.get("satukanal/article_failures", 0)) + int(stats.get("satukanal/rejected", 0))
+    if 0 < requests < min_articles:
+        return Check("error_ratio", True, f"{failures} failed of {requests} article pages: too few to judge")
+    if not requests:  # no article was requested: judge every request instead
+        requests = int(stats.get("downloader/request_count", 0))
+        failures = int(stats.get("satukanal/urls/failed", 0)) + int(stats.get("spider_exceptions/count", 0))
+        ratio = _ratio(failures, requests)
+        return Check("error_ratio", ratio <= max_ratio,
+                     f"{failures} failed of {requests} requests ({ratio:.1%}, max {max_ratio:.0%})")  # fmt: skip
     ratio = _ratio(failures, requests)
-    detail = f"{failures} failed of {requests} requests ({ratio:.1%}, max {max_ratio:.0%})"
+    detail = f"{failures} failed of {requests} article pages ({ratio:.1%}, max {max_ratio:.0%})"
     return Check("error_ratio", ratio <= max_ratio, detail)
 
 
@@ -117,7 +129,9 @@ def run_checks(stats: dict[str, Any], history: list[dict[str, Any]], settings: A
     return [
         check_fetched(stats),
         check_blocked(stats, setting("SATUKANAL_CHECK_MAX_BLOCKED_RATIO")),
-        check_errors(stats, setting("SATUKANAL_CHECK_MAX_ERROR_RATIO")),
+        check_errors(
+            stats, setting("SATUKANAL_CHECK_MAX_ERROR_RATIO"), setting("SATUKANAL_CHECK_COVERAGE_MIN_ARTICLES")
+        ),
         check_coverage(
             stats, setting("SATUKANAL_CHECK_MIN_COVERAGE"), setting("SATUKANAL_CHECK_COVERAGE_MIN_ARTICLES")
         ),

@@ -80,6 +80,22 @@ def refusal_status(exc: BaseException) -> int | None:
     return None
 
 
+def refusals(started: Any) -> list[BaseException]:
+    """Collect what refused a run at its start, from what `CrawlerProcess.crawl` returned (a Deferred, or an asyncio
+    Task under Scrapy's asyncio crawler process); the entry point reports it after the process stops."""
+    found: list[BaseException] = []
+    if hasattr(started, "addErrback"):
+        started.addErrback(lambda failure: found.append(failure.value))
+    else:
+
+        def done(task: Any) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                found.append(task.exception())
+
+        started.add_done_callback(done)
+    return found
+
+
 def exit_status(outcome: str | None, stats: dict, stopped_by: int | None = None) -> int:
     """The exit status cron acts on (README "Exit statuses"), from the run's outcome."""
     if outcome is not None and outcome.startswith("storage failed"):

@@ -92,6 +92,10 @@ DOWNLOADER_MIDDLEWARES = {
     "satukanal_crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 
+SPIDER_MIDDLEWARES = {
+    "satukanal_crawler.failures.CallbackFailures": 10,  # outermost but for Scrapy's own: a crash is a failed URL
+}
+
 # Pipelines, one concern each, in this order (docs: README "Pipelines").
 ITEM_PIPELINES = {
     "pipelines.validate.ValidationPipeline": 100,

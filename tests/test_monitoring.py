@@ -31,6 +31,14 @@ def test_error_ratio_over_threshold() -> None:
     assert failed({**GOOD, "satukanal/urls/failed": 4}) == []
 
 
+def test_error_ratio_counts_failed_article_pages_against_article_pages() -> None:
+    """3 of 14 articles failing is a broken run, however many sitemaps and channel pages were fetched beside them."""
+    run = {**GOOD, "downloader/request_count": 60, "satukanal/article_requests": 14}
+    assert failed({**run, "satukanal/article_failures": 3}) == ["error_ratio"]
+    assert failed({**run, "satukanal/article_failures": 1, "satukanal/rejected": 2}) == ["error_ratio"]
+    assert failed({**run, "satukanal/article_failures": 1}) == []
+
+
 def test_blocked_by_403_storm_or_robots() -> None:
     assert "not_blocked" in failed({**GOOD, "downloader/response_status_count/403": 20})
     assert "not_blocked" in failed({**GOOD, "robotstxt/forbidden": 30})

@@ -64,15 +64,19 @@ _UPSERT_URL_STATE = (
     "gone_at = CASE WHEN excluded.kind = 'gone' THEN COALESCE(gone_at, excluded.gone_at) END"
 )
 # A URL a page listed and the archive does not hold: a pending entry of the frontier. Listed again, a pending or
-# failed entry learns the newer hints; a settled one is left as it is.
+# failed entry learns the newer hints. A sitemap's listing is remembered for settled URLs too (found_in): the sitemap
+# that lists an archived article is where its disappearance shows.
 _UPSERT_DISCOVERED = (
     "INSERT INTO url_state (url, kind, source, found_in, discovered_at, lastmod, published_hint, attempts) "
     "VALUES (?, 'pending', ?, ?, ?, ?, ?, 0) "
-    "ON CONFLICT(url) DO UPDATE SET lastmod = COALESCE(excluded.lastmod, lastmod), "
-    "published_hint = COALESCE(excluded.published_hint, published_hint), "
-    "source = COALESCE(source, excluded.source), found_in = COALESCE(found_in, excluded.found_in), "
-    "discovered_at = COALESCE(discovered_at, excluded.discovered_at) "
-    "WHERE kind IN ('pending', 'failed')"
+    "ON CONFLICT(url) DO UPDATE SET "
+    "lastmod = CASE WHEN kind IN ('pending', 'failed') THEN COALESCE(excluded.lastmod, lastmod) ELSE lastmod END, "
+    "published_hint = CASE WHEN kind IN ('pending', 'failed') THEN COALESCE(excluded.published_hint, published_hint) "
+    "ELSE published_hint END, "
+    "source = CASE WHEN excluded.source = 'sitemap' THEN 'sitemap' ELSE COALESCE(source, excluded.source) END, "
+    "found_in = CASE WHEN excluded.source = 'sitemap' THEN excluded.found_in "
+    "ELSE COALESCE(found_in, excluded.found_in) END, discovered_at = COALESCE(discovered_at, excluded.discovered_at) "
+    "WHERE kind IN ('pending', 'failed') OR excluded.source = 'sitemap'"
 )
 _INSERT_PAGE = (
     "INSERT INTO pages (url, article_id, page_number, status, headers, content_type, fetched_at, body_sha256, "
@@ -735,7 +739,7 @@ class ArticleStore:
                     continue
                 new += 1
                 states[url] = ("pending", lastmod, None)
-            elif known[0] not in _UNSETTLED:
+            elif known[0] not in _UNSETTLED and source != "sitemap":
                 continue
             queue.append((url, source, found_in, now, lastmod, published))
         return new

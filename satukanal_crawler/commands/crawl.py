@@ -19,7 +19,7 @@ from scrapy.settings import Settings
 from satukanal_crawler.cli import DEMO_PORT
 from satukanal_crawler.config import check_settings
 from satukanal_crawler.exits import EXIT_OK, UsageError
-from satukanal_crawler.run import refusal_status, run_log_file
+from satukanal_crawler.run import refusal_status, refusals, run_log_file
 from satukanal_crawler.spiders.satukanal import SOURCES, SatukanalSpider
 
 
@@ -82,9 +82,7 @@ def run_crawl(args: argparse.Namespace) -> int:
         started = time.monotonic()
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(SatukanalSpider)
-        refused: list[BaseException] = []
-        deferred = process.crawl(crawler, full=args.full, since=args.since, sources=",".join(sorted(sources)))
-        deferred.addErrback(lambda failure: refused.append(failure.value))
+        refused = refusals(process.crawl(crawler, full=args.full, since=args.since, sources=",".join(sorted(sources))))
         process.start()
         elapsed = time.monotonic() - started
         if refused:

@@ -21,6 +21,7 @@ from satukanal_crawler.archive import Archive
 from satukanal_crawler.archive.store import ArticleStore, fingerprint
 from satukanal_crawler.assemble import assemble
 from satukanal_crawler.cli import EXIT_LOCKED, EXIT_OK
+from satukanal_crawler.exits import UsageError
 from satukanal_crawler.items import PageCapture
 from satukanal_crawler.lock import ArchiveLock, LockHeld
 from satukanal_crawler.parsers import parse_page
@@ -50,6 +51,8 @@ def latest_pages(archive: Archive, article_id: int) -> list[PageCapture]:
 
 
 def run_reparse(db: Path, *, quiet: bool = False) -> int:
+    if not db.is_file():
+        raise UsageError(f"{db}: no archive here (reparse rebuilds an existing archive; run `satukanal crawl` first)")
     try:
         lock = ArchiveLock(db).acquire()
     except LockHeld as exc:

@@ -11,13 +11,13 @@ from satukanal_crawler.cli import EXIT_ARCHIVE, EXIT_OK
 RUNS_SHOWN = 5
 
 
-def run_status(db: Path) -> int:
+def run_status(db: Path, *, missing: bool = False) -> int:
     archive = Archive(db, readonly=True)
     try:
-        print(report(archive))
+        print(missing_report(archive) if missing else report(archive))
         return EXIT_OK if archive.integrity_ok() else EXIT_ARCHIVE
     except Exception as exc:  # a damaged file can fail on any query: report it in one line
-        if isinstance(exc, ArchiveError):
+        if isinstance(exc, ArchiveError | BrokenPipeError):  # a closed pipe is the reader's choice, not damage
             raise
         raise ArchiveError(describe(db, exc)) from exc
     finally:
@@ -54,15 +54,7 @@ def report(archive: Archive) -> str:
         )
         for check in failed:
             lines.append(f"      check {check['name']}: {check['detail']}")
-    pending = conn.execute("SELECT count(*), max(attempts) FROM url_state WHERE kind = 'failed'").fetchone()
-    rejects = conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
-    lines.append("")
-    lines.append(f"pending failures: {pending[0]} URLs to retry (most attempts: {pending[1] or 0}), "
-                 f"{rejects} rejected pages")  # fmt: skip
-    for row in conn.execute(
-        "SELECT url, attempts, error FROM url_state WHERE kind = 'failed' ORDER BY attempts DESC, url LIMIT 5"
-    ):
-        lines.append(f"  {row['url']} ({row['attempts']}x): {row['error']}")
+    lines.extend(coverage(conn))
     lines.append("")
     lines.append("articles per channel:")
     for row in conn.execute(
@@ -72,3 +64,72 @@ def report(archive: Archive) -> str:
     ):
         lines.append(f"  {row['n']:6d}  {row['name']}  (newest {row['newest']})")
     return "\n".join(lines)
+
+
+def coverage(conn) -> list[str]:
+    """What the archive lacks: the frontier's URLs that are not archived articles, by state and source; the URLs
+    that failed, with their last error; the articles taken down; the sources not yet settled."""
+    lines = [""]
+    by_state: dict[str, dict[str, int]] = {}
+    for kind, source, n in conn.execute(
+        "SELECT kind, coalesce(source, '-'), count(*) FROM url_state WHERE kind IN ('pending', 'failed', "
+        "'non_article', 'gone') GROUP BY 1, 2"
+    ):
+        by_state.setdefault(kind, {})[source] = n
+    missing = sum(by_state.get("pending", {}).values()) + sum(by_state.get("failed", {}).values())
+    lines.append(f"frontier: {missing} article URLs discovered and not archived yet "
+                 f"(list them: satukanal status --missing)")  # fmt: skip
+    for kind, label in (("pending", "pending"), ("failed", "failed"), ("non_article", "not articles"),
+                        ("gone", "gone (404/410)")):  # fmt: skip
+        sources = by_state.get(kind)
+        if sources:
+            detail = ", ".join(f"{source} {n}" for source, n in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])))
+            lines.append(f"  {label}: {sum(sources.values())} ({detail})")
+    failed = conn.execute(
+        "SELECT count(*), max(attempts), sum(attempts >= ?) FROM url_state WHERE kind = 'failed'", (_max_attempts(),)
+    ).fetchone()
+    rejects = conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    lines.append(f"failures: {failed[0]} URLs (most attempts: {failed[1] or 0}; {failed[2] or 0} given up), "
+                 f"{rejects} rejected pages")  # fmt: skip
+    for row in conn.execute(
+        "SELECT url, attempts, error FROM url_state WHERE kind = 'failed' ORDER BY attempts DESC, url LIMIT 5"
+    ):
+        lines.append(f"  {row['url']} ({row['attempts']}x): {row['error']}")
+    gone = conn.execute("SELECT count(*) FROM articles WHERE gone_at IS NOT NULL").fetchone()[0]
+    lines.append(f"taken down: {gone} archived articles now answer 404/410 (kept in the archive)")
+    for row in conn.execute(
+        "SELECT url, gone_at FROM articles WHERE gone_at IS NOT NULL ORDER BY gone_at DESC, url LIMIT 5"
+    ):
+        lines.append(f"  {row['url']} (gone since {row['gone_at']})")
+    unsettled = conn.execute(
+        "SELECT found_in, count(*) AS n FROM url_state WHERE kind IN ('pending', 'failed') AND found_in IS NOT NULL "
+        "GROUP BY found_in ORDER BY n DESC, found_in"
+    ).fetchall()
+    if unsettled:
+        lines.append(f"sources not settled: {len(unsettled)} pages listed articles not archived yet")
+        for row in unsettled[:5]:
+            lines.append(f"  {row['found_in']}: {row['n']}")
+    return lines
+
+
+MISSING_COLUMNS = ("state", "source", "url", "found_in", "discovered_at", "attempts", "error")
+
+
+def missing_report(archive: Archive) -> str:
+    """Every URL the crawl discovered that is not an archived article, one per line, tab-separated (with a header):
+    for a researcher's record of what the archive lacks, and why."""
+    rows = archive.conn.execute(
+        "SELECT kind, coalesce(source, ''), url, coalesce(found_in, ''), coalesce(discovered_at, ''), attempts, "
+        "coalesce(error, '') FROM url_state WHERE kind IN ('pending', 'failed', 'non_article', 'gone') "
+        "AND NOT (kind = 'gone' AND article_id IS NOT NULL) "
+        "ORDER BY CASE kind WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'gone' THEN 2 ELSE 3 END, url"
+    )
+    lines = ["\t".join(MISSING_COLUMNS)]
+    lines.extend("\t".join(" ".join(str(v).split()) for v in row) for row in rows)
+    return "\n".join(lines)
+
+
+def _max_attempts() -> int:
+    from satukanal_crawler.settings import SATUKANAL_MAX_URL_ATTEMPTS
+
+    return SATUKANAL_MAX_URL_ATTEMPTS

@@ -16,7 +16,7 @@ from scrapy.utils.conf import closest_scrapy_cfg
 
 from satukanal_crawler.config import check_settings
 from satukanal_crawler.exits import EXIT_USAGE, UsageError
-from satukanal_crawler.run import refusal_status
+from satukanal_crawler.run import refusal_status, refusals
 
 
 class Command(ScrapyCrawl):
@@ -32,9 +32,7 @@ class Command(ScrapyCrawl):
             return
         assert self.crawler_process is not None
         crawler = self.crawler_process.create_crawler(args[0])
-        refused: list[BaseException] = []
-        deferred = self.crawler_process.crawl(crawler, **opts.spargs)
-        deferred.addErrback(lambda failure: refused.append(failure.value))
+        refused = refusals(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if refused:
             status = refusal_status(refused[0])

@@ -114,8 +114,9 @@ class SatukanalSpider(scrapy.Spider):
 
     def _discovered(self, found_in: str, source: str, entries: list[tuple[str, str | None, str | None]],
                     state: UrlStateItem | None = None) -> DiscoveryItem | None:  # fmt: skip
-        """What a page listed that the archive does not hold yet, for the frontier."""
-        fresh = [entry for entry in entries if entry[0] not in self.known]
+        """What a page listed that the archive does not hold yet, for the frontier; for a sitemap, all it lists (the
+        archive remembers which sitemap lists each article)."""
+        fresh = entries if source == "sitemap" else [entry for entry in entries if entry[0] not in self.known]
         self.listed.update(entry[0] for entry in entries)
         if not fresh and state is None:
             return None
@@ -419,10 +420,16 @@ class SatukanalSpider(scrapy.Spider):
                                fetched_at=dates.now_wib())  # fmt: skip
             return
         target = canonicalize_url(response.urljoin(location.decode("latin-1")))
-        yield UrlStateItem(response.url, "redirect", status=response.status, redirect_to=target,
-                           fetched_at=dates.now_wib())  # fmt: skip
+        state = UrlStateItem(response.url, "redirect", status=response.status, redirect_to=target,
+                             fetched_at=dates.now_wib())  # fmt: skip
         hops = response.meta.get("hops", 0)
-        if not same_host(target, self.base_url) or hops >= 5:
+        if not same_host(target, self.base_url) or not is_article_url(target, self.base_url):
+            yield state
+            return
+        # The redirect and its target land together: a stop before the target is fetched leaves it pending.
+        yield DiscoveryItem(response.url, "redirect", [(target, response.meta.get("lastmod"), None)], state)
+        if hops >= 5:
+            self._bound("redirect_hops")
             return
         if target in self.requested:
             return
@@ -437,8 +444,6 @@ class SatukanalSpider(scrapy.Spider):
         request = failure.request
         if request.meta.get("optional"):
             return
-        if request.callback == self.parse_article:
-            self.crawler.stats.inc_value("satukanal/article_failures")
         if failure.check(HttpError):
             status = failure.value.response.status
             kind = "gone" if status in (404, 410) else "failed"
@@ -448,6 +453,8 @@ class SatukanalSpider(scrapy.Spider):
             kind = "failed"
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self.crawler.stats.inc_value(f"satukanal/errors/{kind}")
+        if kind == "failed" and request.callback == self.parse_article:
+            self.crawler.stats.inc_value("satukanal/article_failures")
         if request.callback == self.parse_article or kind == "failed":
             yield UrlStateItem(request.url, kind, status=status, error=error, fetched_at=dates.now_wib())
 

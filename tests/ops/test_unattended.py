@@ -194,4 +194,4 @@ def test_status_reports_runs_checks_and_integrity(tmp_path: Path) -> None:
     out = result.stdout
     assert "articles: 14" in out and "integrity check: ok" in out
     assert "#1" in out and " ok: " in out
-    assert "Straight News" in out and "pending failures: 0" in out
+    assert "Straight News" in out and "failures: 0 URLs" in out and "frontier: 0 article URLs" in out
