@@ -1,7 +1,8 @@
 """The SQLite archive: opening it safely, the crawl state it keeps, and one-line errors.
 
-The archive is the single source of truth for incremental runs (which URLs are articles, which are not,
-which failed and how often), so a lost Scrapy job folder never causes a full re-crawl or duplicates.
+The archive is the single source of truth for incremental runs (the frontier: which URLs are pending, which are
+articles, which are not, which failed and how often; archive/frontier.py), so a lost Scrapy job folder never
+causes a full re-crawl or duplicates.
 WAL mode with synchronous=FULL: readers (Datasette, `satukanal status`) never block the crawl, and a
 crash or power loss loses at most the transactions not yet committed.
 
@@ -199,31 +200,9 @@ class Archive:
 
     # -- crawl state ------------------------------------------------------------------------------
 
-    def known_urls(self) -> dict[str, tuple[int, str | None]]:
-        """Every URL that leads to an archived article (canonical and aliases) -> (id, modified_at)."""
-        known: dict[str, tuple[int, str | None]] = {}
-        for row in self.conn.execute("SELECT id, url, modified_at, published_at FROM articles"):
-            known[row["url"]] = (row["id"], row["modified_at"] or row["published_at"])
-        for row in self.conn.execute(
-            "SELECT a.url AS alias, r.id, r.modified_at, r.published_at "
-            "FROM aliases a JOIN articles r ON r.id = a.article_id"
-        ):
-            known.setdefault(row["alias"], (row["id"], row["modified_at"] or row["published_at"]))
-        return known
-
     def article_urls(self) -> list[str]:
         """The canonical URL of every archived article."""
         return [row[0] for row in self.conn.execute("SELECT url FROM articles ORDER BY id")]
-
-    def unresolved_link_targets(self) -> list[str]:
-        """Baca Juga targets that lead to no archived article yet: a run can stop before it fetches them."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT target_url FROM baca_juga WHERE target_article_id IS NULL ORDER BY target_url"
-        )
-        return [row[0] for row in rows]
-
-    def url_states(self, kind: str) -> dict[str, sqlite3.Row]:
-        return {row["url"]: row for row in self.conn.execute("SELECT * FROM url_state WHERE kind = ?", (kind,))}
 
 
 def describe(path: Path, exc: BaseException) -> str:

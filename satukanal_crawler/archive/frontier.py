@@ -8,7 +8,10 @@ committed state at any time without waiting for the writer.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 # States of a URL that is not (or not yet) an archived article, as `satukanal status` reports them.
@@ -16,9 +19,63 @@ UNSETTLED = ("pending", "failed")
 MISSING = ("pending", "failed", "non_article", "gone", "redirect")
 
 
+@dataclass(frozen=True)
+class UrlInfo:
+    """What the archive knows of one URL, for the spider's decision to fetch it."""
+
+    archived: bool  # it leads to an archived article (its canonical URL or an alias)
+    time: str | None  # the time to compare with a sitemap lastmod: the URL's own, else the article's
+    kind: str | None  # its state in the frontier (url_state.kind), if it has a row
+    redirect_to: str | None
+
+
+_UNKNOWN = UrlInfo(False, None, None, None)
+_LOOKUP = (
+    "SELECT j.value, a.id IS NOT NULL OR al.url IS NOT NULL, "
+    "CASE WHEN s.kind = 'article' AND s.lastmod IS NOT NULL THEN s.lastmod "
+    "ELSE coalesce(a.modified_at, a.published_at, r.modified_at, r.published_at) END, s.kind, s.redirect_to "
+    "FROM json_each(?) j LEFT JOIN articles a ON a.url = j.value LEFT JOIN aliases al ON al.url = j.value "
+    "LEFT JOIN articles r ON r.id = al.article_id LEFT JOIN url_state s ON s.url = j.value"
+)
+_BATCH = 500
+_CACHE_MAX = 50_000
+
+
 class FrontierReader:
+    """The archive's answers about URLs, asked for in batches as listings arrive, never loaded whole: a run's
+    memory and start-up do not grow with the archive (only with what it lists, and with what is pending)."""
+
     def __init__(self, path: str | Path) -> None:
         self._conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None)
+        self._cache: dict[str, UrlInfo] = {}
+
+    def prefetch(self, urls: Iterable[str]) -> None:
+        """Ask about these URLs in a few queries (a listing's worth), ahead of `info` for each."""
+        todo = [url for url in dict.fromkeys(urls) if url not in self._cache]
+        if len(self._cache) + len(todo) > _CACHE_MAX:
+            self._cache.clear()  # what one listing asked about is all a decision needs
+        for start in range(0, len(todo), _BATCH):
+            chunk = todo[start : start + _BATCH]
+            for url in chunk:
+                self._cache[url] = _UNKNOWN
+            for url, archived, time, kind, redirect_to in self._conn.execute(_LOOKUP, (json.dumps(chunk),)):
+                self._cache[url] = UrlInfo(bool(archived), time, kind, redirect_to)
+
+    def info(self, url: str) -> UrlInfo:
+        found = self._cache.get(url)
+        if found is None:
+            self.prefetch([url])
+            found = self._cache[url]
+        return found
+
+    def states(self, kind: str) -> list[sqlite3.Row]:
+        """The frontier's rows in one state (the pending and the failed are what a run starts from)."""
+        conn = self._conn
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute("SELECT * FROM url_state WHERE kind = ? ORDER BY url", (kind,)).fetchall()
+        finally:
+            conn.row_factory = None
 
     def listed_in(self, found_in: str, *, kind: str) -> list[str]:
         """URLs first found in the page `found_in` (a sitemap) that are now in state `kind`."""

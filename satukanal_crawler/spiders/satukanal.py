@@ -78,30 +78,29 @@ class SatukanalSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.parser.close()
-        reader = getattr(self, "reader", None)
-        if reader is not None:
-            reader.close()
+        urls = getattr(self, "urls", None)
+        if urls is not None:
+            urls.close()
 
     # -- state of the archive -----------------------------------------------------------------------
 
     def _load_state(self) -> None:
-        with Archive(self.db_path) as archive:
-            self.known = archive.known_urls()
-            states = {kind: archive.url_states(kind) for kind in ("article", "non_article", "gone", "failed",
-                                                                  "sitemap", "redirect", "pending")}  # fmt: skip
-            self.archived = archive.article_urls() if self.full else []
-        self.article_lastmod = {url: row["lastmod"] for url, row in states["article"].items()}
-        self.skip = set(states["non_article"]) | set(states["gone"])
-        self.redirects = {url: row["redirect_to"] for url, row in states["redirect"].items()}
-        self.failed = {url: row["attempts"] for url, row in states["failed"].items()}
-        self.pending = {url: (row["source"], row["lastmod"], row["published_hint"])
-                        for url, row in states["pending"].items()}  # fmt: skip
-        self.sitemap_lastmod = {url: row["lastmod"] for url, row in states["sitemap"].items()}
+        """What a run starts from: the frontier's pending and failed URLs and the sitemaps read. Everything else the
+        archive knows is asked for as listings arrive (FrontierReader), never loaded whole."""
+        self.urls = FrontierReader(self.db_path)
+        self.failed = {row["url"]: row["attempts"] for row in self.urls.states("failed")}
+        self.pending = {row["url"]: (row["source"], row["lastmod"], row["published_hint"])
+                        for row in self.urls.states("pending")}  # fmt: skip
+        self.sitemap_lastmod = {row["url"]: row["lastmod"] for row in self.urls.states("sitemap")}
+        if self.full:
+            with Archive(self.db_path) as archive:
+                self.archived = archive.article_urls()
+        else:
+            self.archived = []
         self.requested: set[str] = set()
         self.listed: set[str] = set()  # article URLs the listings of this run showed
         self.channels_seen: set[str] = set()
         self.sitemaps_seen: set[str] = set()
-        self.reader = FrontierReader(self.db_path)
 
     def _bound(self, name: str) -> None:
         """A trap bound stopped part of the discovery: the run's stats (and its summary) say which."""
@@ -116,7 +115,10 @@ class SatukanalSpider(scrapy.Spider):
                     state: UrlStateItem | None = None) -> DiscoveryItem | None:  # fmt: skip
         """What a page listed that the archive does not hold yet, for the frontier; for a sitemap, all it lists (the
         archive remembers which sitemap lists each article)."""
-        fresh = entries if source == "sitemap" else [entry for entry in entries if entry[0] not in self.known]
+        self.urls.prefetch(entry[0] for entry in entries)
+        fresh = (
+            entries if source == "sitemap" else [entry for entry in entries if not self.urls.info(entry[0]).archived]
+        )
         self.listed.update(entry[0] for entry in entries)
         if not fresh and state is None:
             return None
@@ -131,17 +133,18 @@ class SatukanalSpider(scrapy.Spider):
             return False
         if self.full:
             return True
-        if url in self.skip:
+        info = self.urls.info(url)
+        if info.kind in ("non_article", "gone"):
             return False
-        target = self.redirects.get(url)
-        if target is not None and target in self.known:
-            url = target
-        if url not in self.known:
+        if info.redirect_to is not None:
+            target = self.urls.info(info.redirect_to)
+            if target.archived:
+                info = target
+        if not info.archived:
             return True
         if lastmod is None:
             return False
-        stored = self.article_lastmod.get(url) or self.known[url][1]
-        return stored is None or lastmod > stored
+        return info.time is None or lastmod > info.time
 
     # -- requests -----------------------------------------------------------------------------------
 
@@ -263,6 +266,7 @@ class SatukanalSpider(scrapy.Spider):
         articles: list[tuple[str, str | None, str | None]] = []
         requests = []
         assume = "post-sitemap" in response.url or "sitemap-posts-post" in response.url
+        self.urls.prefetch(canonicalize_url(entry.url) for entry in entries)
         for entry in entries:
             url = canonicalize_url(entry.url)
             if is_channel_url(url, self.base_url):
@@ -288,7 +292,7 @@ class SatukanalSpider(scrapy.Spider):
     def _delisted(self, sitemap: str, listed: set[str]) -> Iterator[Request]:
         """Archived articles this sitemap listed before and lists no more: fetched again, so one taken down is
         known as gone (it stays in the archive)."""
-        for url in self.reader.listed_in(sitemap, kind="article"):
+        for url in self.urls.listed_in(sitemap, kind="article"):
             if url not in listed:
                 request = self.article_request(url, source="delisted")
                 if request is not None:
@@ -297,6 +301,7 @@ class SatukanalSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request | DiscoveryItem]:
         items = [item for item in parse_feed(response.body, response.url) if is_article_url(item.url, self.base_url)]
+        self.urls.prefetch(item.url for item in items)
         discovered = self._discovered(response.url, "feed", [(canonicalize_url(item.url), None, item.published_at)
                                                              for item in items])  # fmt: skip
         if discovered is not None:
@@ -310,6 +315,7 @@ class SatukanalSpider(scrapy.Spider):
     async def parse_home(self, response: Response) -> AsyncIterator[Request | DiscoveryItem]:
         listing = await self.parser.run(parse_listing, response.body, response.url, self.base_url,
                                         _content_type(response))  # fmt: skip
+        self.urls.prefetch(url for url, _ in listing.articles)
         discovered = self._discovered(response.url, "home", [(url, None, published)
                                                              for url, published in listing.articles])  # fmt: skip
         if discovered is not None:
@@ -340,12 +346,13 @@ class SatukanalSpider(scrapy.Spider):
         if not listing.articles:
             return  # an out-of-range page: pagination ends here whatever it links to
         barren = all(url in self.listed for url, _ in listing.articles)  # nothing this run had not seen
+        self.urls.prefetch(url for url, _ in listing.articles)
         discovered = self._discovered(response.url, "channel", [(url, None, published)
                                                                 for url, published in listing.articles])  # fmt: skip
         if discovered is not None:
             yield discovered
         known_pages = meta.get("known_pages", 0)
-        all_known = all(url in self.known for url, _ in listing.articles)
+        all_known = all(self.urls.info(url).archived for url, _ in listing.articles)
         known_pages = known_pages + 1 if all_known and not self.full else 0
         barren_pages = meta.get("barren_pages", 0) + 1 if barren else 0
         too_old = bool(self.since) and all(self.outside_since(p) for _, p in listing.articles)
@@ -407,7 +414,9 @@ class SatukanalSpider(scrapy.Spider):
         # pending with the article; their dates are unknown until fetched, so a --since run leaves them pending.
         if self.since:
             return
-        for url in (canonicalize_url(link["url"]) for link in item.baca_juga):
+        links = [canonicalize_url(link["url"]) for link in item.baca_juga]
+        self.urls.prefetch(links)
+        for url in links:
             if is_article_url(url, self.base_url) and self.wants_article(url):
                 request = self.article_request(url, source="link")
                 if request is not None:

@@ -43,7 +43,8 @@ def test_a_rejected_url_counts_its_attempts_and_is_cleared_once_stored(chain: Ch
     assert chain.query("SELECT kind, attempts FROM url_state") == [("failed", 2)]
     assert chain.push(article(BKD)) is not None
     assert chain.query("SELECT count(*) FROM rejects") == [(0,)]
-    assert chain.query("SELECT kind, attempts, article_id FROM url_state") == [("article", 0, 1)]
+    state = "SELECT kind, attempts, article_id FROM url_state WHERE kind != 'pending'"  # not its links' targets
+    assert chain.query(state) == [("article", 0, 1)]
 
 
 @pytest.mark.parametrize(
