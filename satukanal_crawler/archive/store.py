@@ -728,6 +728,8 @@ class ArticleStore:
                  now: str) -> int:  # fmt: skip
         """Record what a page listed, (url, lastmod, published_hint) each, as pending entries of the frontier;
         returns how many are new. URLs that lead to an archived article are not entries."""
+        if not entries:
+            return 0  # (a sitemap of channels only: no reason to load the index)
         index = self.index
         states = index.url_state
         queue = self._queues["discovered"]
