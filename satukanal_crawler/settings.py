@@ -78,10 +78,19 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "id,en;q=0.8",
 }
 
+# Our own (satukanal_crawler/middlewares.py, README "Safety"): nothing leaves the portal's origin, robots.txt
+# is read before anything else and obeyed as RFC 9309 says, Crawl-delay and Retry-After pause the whole site.
 DOWNLOADER_MIDDLEWARES = {
+    "satukanal_crawler.middlewares.OriginGuardMiddleware": 20,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "satukanal_crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "satukanal_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "satukanal_crawler.middlewares.OffsiteRedirectMiddleware": 650,  # sees a 3xx before RedirectMiddleware (600)
+    "satukanal_crawler.middlewares.SitePacingMiddleware": 950,  # the last stop before the downloader
 }
+# The longest robots.txt Crawl-delay obeyed (seconds); a larger one is read as this.
+SATUKANAL_MAX_CRAWL_DELAY = 60.0
 
 # Pipelines, one concern each, in this order (docs: README "Pipelines").
 ITEM_PIPELINES = {
