@@ -34,6 +34,8 @@ SATUKANAL_COMMIT_IN_BACKGROUND = True
 # Processes that parse article pages beside the crawl (satukanal_crawler/parse_pool.py): None is one when
 # the machine has two cores or more, 0 parses in the crawl's own process.
 SATUKANAL_PARSE_PROCESSES = None
+# A sitemap (a .xml.gz inflated) larger than this is refused as invalid: the protocol's cap is 50 MB.
+SATUKANAL_SITEMAP_MAX_BYTES = 64 * 1024 * 1024
 # Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
 SATUKANAL_BACKOFF_BASE = 2.0
 SATUKANAL_BACKOFF_MAX = 120.0

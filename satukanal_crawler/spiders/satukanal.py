@@ -23,6 +23,8 @@ from satukanal_crawler.assemble import assemble
 from satukanal_crawler.items import PageCapture, UrlStateItem
 from satukanal_crawler.parse_pool import ParsePool, default_processes
 from satukanal_crawler.parsers.listing import (
+    SITEMAP_MAX_BYTES,
+    InvalidSitemap,
     is_article_url,
     is_channel_url,
     page_number,
@@ -61,6 +63,7 @@ class SatukanalSpider(scrapy.Spider):
         spider.max_channel_pages = settings.getint("SATUKANAL_MAX_CHANNEL_PAGES", 5000)
         spider.max_attempts = settings.getint("SATUKANAL_MAX_URL_ATTEMPTS", 5)
         spider.db_path = settings.get("SATUKANAL_DB")
+        spider.sitemap_max_bytes = settings.getint("SATUKANAL_SITEMAP_MAX_BYTES", SITEMAP_MAX_BYTES)
         processes = settings.get("SATUKANAL_PARSE_PROCESSES")
         spider.parser = ParsePool(default_processes() if processes in (None, "") else int(processes), crawler)
         return spider
@@ -158,7 +161,13 @@ class SatukanalSpider(scrapy.Spider):
             yield Request(url, callback=self.parse_sitemap, errback=self.on_error)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | UrlStateItem]:
-        kind, entries = parse_sitemap(response.body)
+        try:
+            kind, entries = parse_sitemap(response.body, max_size=self.sitemap_max_bytes)
+        except InvalidSitemap as exc:
+            self.logger.warning("invalid sitemap %s: %s", response.url, exc)
+            yield UrlStateItem(response.url, "failed", status=response.status, error=f"invalid sitemap: {exc}",
+                               fetched_at=dates.now_wib())  # fmt: skip
+            return
         if kind == "sitemapindex":
             for entry in entries:
                 if not same_host(entry.url, self.base_url):
