@@ -7,6 +7,7 @@ from pathlib import Path
 
 from satukanal_crawler.archive import Archive, ArchiveError, describe
 from satukanal_crawler.cli import EXIT_ARCHIVE, EXIT_OK
+from satukanal_crawler.terminal import safe
 
 RUNS_SHOWN = 5
 
@@ -25,6 +26,7 @@ def run_status(db: Path) -> int:
 
 
 def report(archive: Archive) -> str:
+    """The status report, each line escaped for a terminal (`terminal.safe`)."""
     conn = archive.conn
     lines = [f"archive: {archive.path}"]
     total, newest, oldest = conn.execute(
@@ -71,4 +73,4 @@ def report(archive: Archive) -> str:
         "GROUP BY c.id ORDER BY n DESC, c.name"
     ):
         lines.append(f"  {row['n']:6d}  {row['name']}  (newest {row['newest']})")
-    return "\n".join(lines)
+    return "\n".join(map(safe, lines))  # names, URLs and errors come from pages: never raw to a terminal
