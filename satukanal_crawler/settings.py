@@ -74,7 +74,11 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# No listening port, ever (README "Safety"): neither the telnet console nor Scrapy 2.19's remote-control
+# HTTP server (it runs any Python code POSTed to it, on a loopback port, and writes a job file with its
+# token to the user's profile directory), both on by default in Scrapy.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "id,en;q=0.8",
@@ -105,6 +109,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "satukanal_crawler.extensions.RunRecorder": 100,
     "satukanal_crawler.extensions.ProgressLine": 200,
 }
