@@ -13,6 +13,9 @@
   `CONCURRENT_REQUESTS_PER_DOMAIN` of them are past it at a time, so a pause holds back everything that has
   not been sent yet.
 - `BackoffRetryMiddleware`: Scrapy's retry, waiting before each new attempt.
+
+And one spider middleware: `ParseFailureMiddleware` turns a page the parser could not finish within its
+budget (parse_pool.ParseTimeout) into a failed URL with the reason, instead of a callback crash.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
+from satukanal_crawler import dates
+from satukanal_crawler.items import UrlStateItem
+from satukanal_crawler.parse_pool import ParseTimeout
 from satukanal_crawler.urls import origin_of, same_host
 
 logger = logging.getLogger(__name__)
@@ -382,3 +388,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if delay > 0:
             await asyncio.sleep(delay)
         return retry
+
+
+# -- parse failures (a spider middleware) --------------------------------------------------------------------
+
+
+class ParseFailureMiddleware:
+    """A page over its parse budget becomes a failed URL ("parsing took longer than ..."), retried by later
+    runs like any failed URL; the crawl goes on."""
+
+    def __init__(self, stats) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler) -> ParseFailureMiddleware:
+        return cls(crawler.stats)
+
+    def process_spider_exception(self, response: Response, exception: Exception) -> list[UrlStateItem] | None:
+        if not isinstance(exception, ParseTimeout):
+            return None
+        logger.error("%s: %s", response.url[:300], exception)
+        self.stats.inc_value("satukanal/errors/failed")
+        return [UrlStateItem(response.url, "failed", status=response.status, error=str(exception),
+                             fetched_at=dates.now_wib())]  # fmt: skip

@@ -34,6 +34,9 @@ SATUKANAL_COMMIT_IN_BACKGROUND = True
 # Processes that parse article pages beside the crawl (satukanal_crawler/parse_pool.py): None is one when
 # the machine has two cores or more, 0 parses in the crawl's own process.
 SATUKANAL_PARSE_PROCESSES = None
+# Time budget per page in a parser worker (seconds; 0: none): a page over it is a failed URL, the worker is
+# restarted, the crawl goes on. Parsing in the crawl's own process (SATUKANAL_PARSE_PROCESSES=0) has none.
+SATUKANAL_PARSE_TIMEOUT = 20.0
 # A sitemap (a .xml.gz inflated) larger than this is refused as invalid: the protocol's cap is 50 MB.
 SATUKANAL_SITEMAP_MAX_BYTES = 64 * 1024 * 1024
 # Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
@@ -97,6 +100,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # The longest robots.txt Crawl-delay obeyed (seconds); a larger one is read as this.
 SATUKANAL_MAX_CRAWL_DELAY = 60.0
+
+SPIDER_MIDDLEWARES = {
+    "satukanal_crawler.middlewares.ParseFailureMiddleware": 950,  # next to the spider: sees its exceptions first
+}
 
 # Pipelines, one concern each, in this order (docs: README "Pipelines").
 ITEM_PIPELINES = {
