@@ -24,6 +24,11 @@ SATUKANAL_STOP_AFTER_KNOWN_PAGES = 1
 SATUKANAL_MAX_CHANNEL_PAGES = 5000
 # A URL that failed is retried by later runs until it has failed this many runs in a row.
 SATUKANAL_MAX_URL_ATTEMPTS = 5
+# A URL once answered with a non-article (a "server busy" page) that a post sitemap or the feed still lists
+# is fetched again after this many days, then after twice that ..., at most this many times
+# (satukanal_crawler/recheck.py; decided by the crawl frontier).
+SATUKANAL_RECHECK_NON_ARTICLE_DAYS = 7.0
+SATUKANAL_RECHECK_NON_ARTICLE_TIMES = 3
 # Items per write transaction, and the longest an uncommitted item may wait (seconds).
 SATUKANAL_BATCH_SIZE = 1000
 SATUKANAL_BATCH_SECONDS = 5.0
