@@ -7,8 +7,11 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
+from satukanal_crawler.middlewares import robots_rules
 from satukanal_crawler.mirror.replay import Fault, ReplayServer
-from satukanal_crawler.settings import RETRY_TIMES
+from satukanal_crawler.settings import RETRY_TIMES, USER_AGENT
 from tests.hostile.mirrors import crawl, log_text, portal_with, rows
 
 ROBOTS = "/robots.txt"
@@ -77,3 +80,21 @@ def test_retry_after_pauses_the_whole_site(tmp_path: Path) -> None:
     assert during == [], f"requests sent while the site asked us to wait: {during}"
     assert any(r.path == "/feed/" and r.status == 200 and r.time >= refused.time + 2.9 for r in requests)
     assert rows(tmp_path / "a.db", "SELECT count(*) FROM articles") == [(14,)]
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [(200, True), (404, True), (410, True), (401, True), (429, False), (500, False), (503, False), (None, False)],
+)
+def test_rfc_9309_reading_of_each_answer(status: int | None, allowed: bool) -> None:
+    rules = robots_rules(status, b"User-agent: *\nDisallow: /wp-admin/\n")
+    assert rules.allowed("https://satukanal.com/berita/", USER_AGENT) is allowed
+    assert not rules.allowed("https://satukanal.com/wp-admin/", USER_AGENT) or status != 200
+
+
+def test_crawl_delay_is_read_for_our_user_agent_and_sanely() -> None:
+    text = b"User-agent: satukanal-crawler\nCrawl-delay: 4\n\nUser-agent: *\nCrawl-delay: 1\n"
+    assert robots_rules(200, text).crawl_delay(USER_AGENT) == 4.0
+    assert robots_rules(200, b"User-agent: *\nCrawl-delay: nan\n").crawl_delay(USER_AGENT) is None
+    assert robots_rules(200, b"User-agent: *\nCrawl-delay: -3\n").crawl_delay(USER_AGENT) is None
+    assert robots_rules(200, b"\xff\xfe" + bytes(range(256)) * 100).allowed("https://satukanal.com/x/", USER_AGENT)
