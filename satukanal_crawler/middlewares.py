@@ -165,8 +165,7 @@ def robots_rules(status: int | None, body: bytes) -> RobotsRules:
         return RobotsRules(Protego.parse(text), False, f"HTTP {status}")
     if status is not None and 400 <= status < 500 and status != 429:
         return RobotsRules(None, False, f"HTTP {status}: no robots.txt, everything allowed")
-    reason = f"HTTP {status}" if status is not None else "no answer"
-    return RobotsRules(None, True, f"{reason}: unreachable, everything refused until it can be read")
+    return RobotsRules(None, True, f"HTTP {status}" if status is not None else "no answer")
 
 
 class RobotsTxtMiddleware:
@@ -218,15 +217,16 @@ class RobotsTxtMiddleware:
         except Exception as exc:  # a network error, a timeout, an offsite redirect: "unreachable"
             self.stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
             rules = robots_rules(None, b"")
-            logger.error("robots.txt of %s could not be read (%s: %s): nothing is requested from %s in this run",
+            logger.error("robots.txt of %s could not be read (%s: %s): as RFC 9309 says, nothing else is "
+                         "requested from %s in this run",
                          netloc, type(exc).__name__, str(exc)[:200], netloc)  # fmt: skip
             return rules, None
         self.stats.inc_value("robotstxt/response_count")
         self.stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         rules = robots_rules(response.status, response.body)
         if rules.disallow_all:
-            logger.error("robots.txt of %s answered %s: nothing is requested from %s in this run (RFC 9309)",
-                         netloc, rules.reason, netloc)  # fmt: skip
+            logger.error("robots.txt of %s answered %s: as RFC 9309 says, nothing else is requested from %s in "
+                         "this run", netloc, rules.reason, netloc)  # fmt: skip
         delay = rules.crawl_delay(self.user_agent)
         if delay is not None:
             pacing_for(self.crawler).set_crawl_delay(netloc, delay)
