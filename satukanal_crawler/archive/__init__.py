@@ -247,14 +247,14 @@ def _checked(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def refuse_unwritable(path: Path) -> None:
-    """A crawl writes the archive and, in WAL mode, its `-wal` and `-shm` files beside it: say so in one
-    line before anything starts, not as a crash in the middle of the run."""
+    """A crawl (or reparse) writes the archive and, in WAL mode, its `-wal` and `-shm` files beside it: say
+    so in one line before anything starts, not as a failure in the middle of the run."""
     if path.exists() and not os.access(path, os.W_OK):
-        raise ArchiveError(f"{path}: the archive is read-only (no write permission); a crawl must write it "
-                           "(reading commands such as `satukanal status` work on it as it is)")  # fmt: skip
+        raise ArchiveError(f"{path}: the archive is read-only (no write permission), and this command writes "
+                           "it (reading commands such as `satukanal status` work on it as it is)")  # fmt: skip
     if not os.access(path.parent, os.W_OK):
         raise ArchiveError(f"{path}: cannot write in {path.parent} (SQLite keeps its -wal and -shm files beside "
-                           "the archive); a crawl needs a writable directory")  # fmt: skip
+                           "the archive), and this command writes the archive")  # fmt: skip
 
 
 def refuse_foreign(path: Path, timeout: float) -> None:
