@@ -132,36 +132,6 @@ def _card_date(a: etree._Element) -> str | None:
 
 
 @dataclass
-class FeedItem:
-    url: str
-    published_at: str | None
-    guid: str | None
-
-
-def parse_feed(xml: bytes, base_url: str) -> list[FeedItem]:
-    """Items of an RSS 2.0 (or Atom) feed; malformed feeds give what could be recovered."""
-    try:
-        root = etree.fromstring(xml, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        return []
-    if root is None:
-        return []
-    items = []
-    for item in root.iter("item", "{http://www.w3.org/2005/Atom}entry"):
-        link = item.findtext("link")
-        if not link:
-            atom = item.find("{http://www.w3.org/2005/Atom}link")
-            link = atom.get("href") if atom is not None else None
-        if not link:
-            continue
-        published = dates.parse_rfc822(item.findtext("pubDate")) or dates.parse_iso(
-            item.findtext("{http://www.w3.org/2005/Atom}published")
-        )
-        items.append(FeedItem(canonicalize_url(link.strip(), base=base_url), published, item.findtext("guid")))
-    return items
-
-
-@dataclass
 class SitemapEntry:
     url: str
     lastmod: str | None
@@ -246,6 +216,40 @@ def _entries(events: Iterator[tuple[str, Any]], root: Any, entry_tag: str) -> It
                 del root[0]
     except etree.XMLSyntaxError:
         return  # broken further on: what came before it stands
+
+
+@dataclass
+class FeedItem:
+    url: str
+    published_at: str | None
+    guid: str | None
+
+
+def parse_feed(xml: bytes, base_url: str, *, max_size: int = SITEMAP_MAX_BYTES) -> list[FeedItem]:
+    """Items of an RSS 2.0 (or Atom) feed, gzipped or not; malformed feeds give what could be recovered.
+    The parser expands no entity, loads no DTD, opens no network and refuses huge trees."""
+    try:
+        xml = gunzip_limited(xml, max_size)
+        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False,
+                                 huge_tree=False)  # fmt: skip
+        root = etree.fromstring(xml, parser)
+    except (etree.XMLSyntaxError, InvalidSitemap):
+        return []
+    if root is None:
+        return []
+    items = []
+    for item in root.iter("item", "{http://www.w3.org/2005/Atom}entry"):
+        link = item.findtext("link")
+        if not link:
+            atom = item.find("{http://www.w3.org/2005/Atom}link")
+            link = atom.get("href") if atom is not None else None
+        if not link:
+            continue
+        published = dates.parse_rfc822(item.findtext("pubDate")) or dates.parse_iso(
+            item.findtext("{http://www.w3.org/2005/Atom}published")
+        )
+        items.append(FeedItem(canonicalize_url(link.strip(), base=base_url), published, item.findtext("guid")))
+    return items
 
 
 def sitemap_lines(robots_txt: str, base_url: str) -> list[str]:

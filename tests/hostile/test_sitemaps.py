@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from satukanal_crawler.mirror.replay import ReplayServer
-from satukanal_crawler.parsers.listing import InvalidSitemap, SitemapEntry, parse_sitemap
+from satukanal_crawler.parsers.listing import InvalidSitemap, SitemapEntry, parse_feed, parse_sitemap
 from tests.helpers import portal_html
 from tests.hostile.mirrors import crawl, log_text, portal_with, rows
 
@@ -121,3 +121,12 @@ def test_a_crawl_survives_garbage_and_reads_gzipped_sitemaps(tmp_path: Path) -> 
     failed = rows(tmp_path / "a.db", "SELECT url, error FROM url_state WHERE kind = 'failed'")
     assert (f"{base}/sitemap_index.xml", "invalid sitemap: not XML") in failed
     assert rows(tmp_path / "a.db", "SELECT count(*) FROM articles") == [(14,)]
+
+
+def test_a_gzipped_feed_reads_as_the_plain_one_and_a_bomb_as_nothing() -> None:
+    feed = portal_html("/feed/")
+    plain = parse_feed(feed, "https://satukanal.com/")
+    assert len(plain) >= 10
+    assert parse_feed(gzip.compress(feed), "https://satukanal.com/") == plain
+    bomb = gzip.compress(b"<rss>" + b" " * (3 * 1024 * 1024) + b"</rss>")
+    assert parse_feed(bomb, "https://satukanal.com/", max_size=1024 * 1024) == []
