@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from scrapy.utils.test import get_crawler
 
 from satukanal_crawler.items import UrlStateItem
@@ -74,8 +73,7 @@ def test_the_spider_middleware_records_the_page_as_failed() -> None:
     assert middleware.process_spider_exception(response, ValueError("a bug")) is None  # bugs stay visible
 
 
-@pytest.mark.parametrize("processes", [1])
-def test_a_crawl_goes_on_past_a_page_over_budget(tmp_path: Path, processes: int) -> None:
+def test_a_crawl_goes_on_past_a_page_over_budget(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     with ReplayServer() as mirror:
         env = environment(SATUKANAL_BASE_URL=mirror.base_url, SATUKANAL_DB=str(db))
