@@ -1,5 +1,6 @@
-"""Stage 2: normalisation. Unicode NFC, whitespace, and URLs through the project's one canonicaliser,
-so that the same text or link never differs by invisible bytes between runs."""
+"""Stage 2: normalisation. Unicode NFC, whitespace, control characters, and URLs through the project's one
+canonicaliser, so that the same text or link never differs by invisible bytes between runs, and no page can
+store a terminal escape sequence (ANSI colours, OSC 8 links, backspaces) for whoever reads the archive."""
 
 from __future__ import annotations
 
@@ -12,11 +13,27 @@ from satukanal_crawler.items import ArticleItem
 from satukanal_crawler.urls import canonicalize_url
 
 LINE_FIELDS = ("title", "dateline", "reporter", "editor", "author", "summary")
-# Whitespace other than a space (a line) or a space and a newline (a body). Most parsed text is already
-# normal, so checking it first (a character class and a few substring searches, all in C) is several times
-# cheaper than rebuilding it.
-_OTHER_SPACE_LINE = re.compile(r"[^\S ]")
-_OTHER_SPACE_BODY = re.compile(r"[^\S \n]")
+# Whitespace other than a space (a line) or a space and a newline (a body), and C0/C1 control characters.
+# Most parsed text is already normal, so checking it first (a character class and a few substring searches,
+# all in C) is several times cheaper than rebuilding it.
+_ABNORMAL_LINE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f]")
+_ABNORMAL_BODY = re.compile(r"[^\S \n]|[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Terminal escape sequences, removed whole so that no parameter text is left behind: CSI (colours, cursor
+# moves), OSC (titles, OSC 8 hyperlinks) up to BEL or ST within a line, and two-character escapes; also the
+# C1 forms.
+_ESCAPE = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]{0,4096}(?:\x07|\x1b\\|\x9c)|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b[@-_]?"
+)
+# Control characters left after that, but not those str.split() counts as whitespace (tab, newline, CR,
+# VT, FF, the information separators \x1c-\x1f, NEL): those become spaces or paragraph breaks as whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """`text` without terminal escape sequences and C0/C1 control characters (whitespace kept)."""
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub("", _ESCAPE.sub("", text))
 
 
 def _is_normal_line(value: str) -> bool:
@@ -25,7 +42,7 @@ def _is_normal_line(value: str) -> bool:
         and value[0] != " "
         and value[-1] != " "
         and "  " not in value
-        and (value.isprintable() or _OTHER_SPACE_LINE.search(value) is None)
+        and (value.isprintable() or _ABNORMAL_LINE.search(value) is None)
         and unicodedata.is_normalized("NFC", value)
     )
 
@@ -41,27 +58,28 @@ def _is_normal_body(text: str) -> bool:
         and "\n\n\n" not in text
         and text.count("\n") == 2 * text.count("\n\n")  # no lone newline
         # Every whitespace character but " " is non-printable (so are a few others: they take the slow path).
-        and (text.replace("\n", " ").isprintable() or _OTHER_SPACE_BODY.search(text) is None)
+        and (text.replace("\n", " ").isprintable() or _ABNORMAL_BODY.search(text) is None)
         and unicodedata.is_normalized("NFC", text)
     )
 
 
 def _all_normal_lines(values: list[str]) -> bool:
     """Whether every value is what `_line` would return for it: most parsed items, checked in one pass
-    (values joined by "\x00", which no parsed text holds, then a few substring searches, all in C)."""
+    (values joined by newlines, which no normal line holds, then a few substring searches, all in C)."""
     if "" in values:
         return False
     try:
-        joined = "\x00".join(values)
+        joined = "\n".join(values)
     except TypeError:  # not text: the slow path says what to do with it
         return False
     return joined == "" or (
         joined[0] != " "
         and joined[-1] != " "
         and "  " not in joined
-        and " \x00" not in joined
-        and "\x00 " not in joined
-        and (joined.replace("\x00", " ").isprintable() or _OTHER_SPACE_LINE.search(joined) is None)
+        and " \n" not in joined
+        and "\n " not in joined
+        and joined.count("\n") == len(values) - 1
+        and ((flat := joined.replace("\n", " ")).isprintable() or _ABNORMAL_LINE.search(flat) is None)
         and unicodedata.is_normalized("NFC", joined)
     )
 
@@ -71,14 +89,14 @@ def _line(value: str | None) -> str | None:
         return None
     if _is_normal_line(value):
         return value
-    value = " ".join(unicodedata.normalize("NFC", value).split())
+    value = " ".join(unicodedata.normalize("NFC", strip_controls(value)).split())
     return value or None
 
 
 def _body(text: str) -> str:
     if _is_normal_body(text):
         return text
-    paragraphs = (_line(p) for p in unicodedata.normalize("NFC", text).split("\n\n"))
+    paragraphs = (_line(p) for p in unicodedata.normalize("NFC", strip_controls(text)).split("\n\n"))
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -1,5 +1,5 @@
-"""A callback that raises is a failed URL, not a gap: recorded with its error, retried by later runs (bounded by
-SATUKANAL_MAX_URL_ATTEMPTS), shown by `satukanal status`.
+"""A callback that raises (a page over its parse budget, or a bug) is a failed URL, not a gap: recorded with its
+error, retried by later runs (bounded by SATUKANAL_MAX_URL_ATTEMPTS), shown by `satukanal status`.
 
 Without this, a page that crashes the parser (a bug, or input nobody foresaw) is logged once per run and nothing
 else: it stays pending forever, is fetched and crashes again on every run, and no run ever says which page it is.
@@ -16,6 +16,7 @@ from scrapy.http import Response
 
 from satukanal_crawler import dates
 from satukanal_crawler.items import UrlStateItem
+from satukanal_crawler.parse_pool import ParseTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,11 @@ class CallbackFailures:
         spider = self.crawler.spider
         if getattr(response.request, "callback", None) == getattr(spider, "parse_article", None):
             stats.inc_value("satukanal/article_failures")
-        logger.error("error processing %s: %s: %s", response.url, type(exception).__name__, exception,
-                     exc_info=exception)  # fmt: skip
-        error = f"callback error: {type(exception).__name__}: {exception}"[:500]
+        if isinstance(exception, ParseTimeout):  # a page over its parse budget (parse_pool.py): no bug, no traceback
+            logger.error("%s: %s", response.url[:300], exception)
+            error = str(exception)[:500]
+        else:
+            logger.error("error processing %s: %s: %s", response.url[:300], type(exception).__name__, exception,
+                         exc_info=exception)  # fmt: skip
+            error = f"callback error: {type(exception).__name__}: {exception}"[:500]
         return [UrlStateItem(response.url, "failed", status=response.status, error=error, fetched_at=dates.now_wib())]

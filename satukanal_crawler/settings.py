@@ -33,6 +33,11 @@ SATUKANAL_MAX_SITEMAPS = 2000
 SATUKANAL_MAX_SITEMAP_DEPTH = 3
 # A URL that failed is retried by later runs until it has failed this many runs in a row.
 SATUKANAL_MAX_URL_ATTEMPTS = 5
+# A URL once answered with a non-article (a "server busy" page) that a post sitemap or the feed still lists
+# is fetched again after this many days, then after twice that ..., at most this many times
+# (satukanal_crawler/recheck.py; the frontier counts the re-checks in url_state.attempts).
+SATUKANAL_RECHECK_NON_ARTICLE_DAYS = 7.0
+SATUKANAL_RECHECK_NON_ARTICLE_TIMES = 3
 # Items per write transaction, and the longest an uncommitted item may wait (seconds).
 SATUKANAL_BATCH_SIZE = 1000
 SATUKANAL_BATCH_SECONDS = 5.0
@@ -43,6 +48,11 @@ SATUKANAL_COMMIT_IN_BACKGROUND = True
 # Processes that parse article pages beside the crawl (satukanal_crawler/parse_pool.py): None is one when
 # the machine has two cores or more, 0 parses in the crawl's own process.
 SATUKANAL_PARSE_PROCESSES = None
+# Time budget per page in a parser worker (seconds; 0: none): a page over it is a failed URL, the worker is
+# restarted, the crawl goes on. Parsing in the crawl's own process (SATUKANAL_PARSE_PROCESSES=0) has none.
+SATUKANAL_PARSE_TIMEOUT = 20.0
+# A sitemap (a .xml.gz inflated) larger than this is refused as invalid: the protocol's cap is 50 MB.
+SATUKANAL_SITEMAP_MAX_BYTES = 64 * 1024 * 1024
 # Backoff for 429/5xx: Retry-After when the server gives one (capped), else base * 2**retry.
 SATUKANAL_BACKOFF_BASE = 2.0
 SATUKANAL_BACKOFF_MAX = 120.0
@@ -81,19 +91,32 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# No listening port, ever (README "Safety"): neither the telnet console nor Scrapy 2.19's remote-control
+# HTTP server (it runs any Python code POSTed to it, on a loopback port, and writes a job file with its
+# token to the user's profile directory), both on by default in Scrapy.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "id,en;q=0.8",
 }
 
+# Our own (satukanal_crawler/middlewares.py, README "Safety"): nothing leaves the portal's origin, robots.txt
+# is read before anything else and obeyed as RFC 9309 says, Crawl-delay and Retry-After pause the whole site.
 DOWNLOADER_MIDDLEWARES = {
+    "satukanal_crawler.middlewares.OriginGuardMiddleware": 20,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "satukanal_crawler.middlewares.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "satukanal_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "satukanal_crawler.middlewares.OffsiteRedirectMiddleware": 650,  # sees a 3xx before RedirectMiddleware (600)
+    "satukanal_crawler.middlewares.SitePacingMiddleware": 950,  # the last stop before the downloader
 }
+# The longest robots.txt Crawl-delay obeyed (seconds); a larger one is read as this.
+SATUKANAL_MAX_CRAWL_DELAY = 60.0
 
 SPIDER_MIDDLEWARES = {
-    "satukanal_crawler.failures.CallbackFailures": 10,  # outermost but for Scrapy's own: a crash is a failed URL
+    "satukanal_crawler.failures.CallbackFailures": 10,  # a page over its parse budget, or any crash: a failed URL
 }
 
 # Pipelines, one concern each, in this order (docs: README "Pipelines").
@@ -107,6 +130,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "satukanal_crawler.run.RunOwner": 100,  # the lock, the run record, the log, the outcome (run.py)
     "satukanal_crawler.extensions.ProgressLine": 200,
 }

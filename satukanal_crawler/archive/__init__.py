@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -65,12 +66,11 @@ class Archive:
             if readonly:
                 if not self.path.exists():
                     raise ArchiveError(f"{self.path}: no archive here (run `satukanal crawl` first)")
-                uri = f"file:{self.path.resolve()}?mode=ro"
-                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
-                self._conn.row_factory = sqlite3.Row
-                self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self._conn = open_readonly(self.path, timeout)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                refuse_unwritable(self.path)
+                refuse_foreign(self.path, timeout)
                 self._conn = connect(self.path, timeout)
                 self._writer = Writer(self.path, timeout)
                 self.migrated_from = migrate(self.conn)
@@ -203,6 +203,67 @@ class Archive:
     def article_urls(self) -> list[str]:
         """The canonical URL of every archived article."""
         return [row[0] for row in self.conn.execute("SELECT url FROM articles ORDER BY id")]
+
+
+def open_readonly(path: Path, timeout: float) -> sqlite3.Connection:
+    """A read-only connection that needs no write access anywhere: a published archive may sit on a
+    read-only file system or in a directory the reader cannot write. WAL readers need the `-shm` file (to
+    create, or to write); when that is impossible the file is opened immutable (`immutable=1`: read as it
+    is on disk, no locking, which is right for a file nobody can write)."""
+    base = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        return _checked(sqlite3.connect(base, uri=True, isolation_level=None, timeout=timeout))
+    except sqlite3.OperationalError as exc:
+        if os.access(path.parent, os.W_OK) and os.access(path, os.W_OK) and "readonly" not in str(exc).lower():
+            raise  # a writable place: the error is the file's own (locked, damaged)
+    return _checked(sqlite3.connect(f"{base}&immutable=1", uri=True, isolation_level=None, timeout=timeout))
+
+
+def _checked(conn: sqlite3.Connection) -> sqlite3.Connection:
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def refuse_unwritable(path: Path) -> None:
+    """A crawl (or reparse) writes the archive and, in WAL mode, its `-wal` and `-shm` files beside it: say
+    so in one line before anything starts, not as a failure in the middle of the run."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ArchiveError(f"{path}: the archive is read-only (no write permission), and this command writes "
+                           "it (reading commands such as `satukanal status` work on it as it is)")  # fmt: skip
+    if not os.access(path.parent, os.W_OK):
+        raise ArchiveError(f"{path}: cannot write in {path.parent} (SQLite keeps its -wal and -shm files beside "
+                           "the archive), and this command writes the archive")  # fmt: skip
+
+
+def refuse_foreign(path: Path, timeout: float) -> None:
+    """Never add the archive's tables to another application's database: a file that holds tables but
+    is not an archive (user_version 0, which for us is an empty file, or no `articles` table) is
+    refused in one line, untouched (it is only read, through a read-only connection)."""
+    try:
+        if path.stat().st_size == 0:
+            return
+    except FileNotFoundError:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=timeout)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                    "AND name NOT LIKE 'sqlite_%' ORDER BY name")]  # fmt: skip
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # not readable as SQLite: opening it for writing reports why, in one line
+    if names and (version == 0 or "articles" not in names):
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise ArchiveError(f"{path}: an SQLite database of another application (tables {shown}; "
+                           f"user_version {version}), not a satukanal archive: refusing to change it; "
+                           "choose another --db")  # fmt: skip
 
 
 def describe(path: Path, exc: BaseException) -> str:

@@ -27,13 +27,16 @@ class UrlInfo:
     time: str | None  # the time to compare with a sitemap lastmod: the URL's own, else the article's
     kind: str | None  # its state in the frontier (url_state.kind), if it has a row
     redirect_to: str | None
+    fetched_at: str | None = None  # when the URL was last fetched (url_state.last_fetched_at)
+    attempts: int = 0  # failed: runs in a row it failed; non_article: times it was looked at again
 
 
 _UNKNOWN = UrlInfo(False, None, None, None)
 _LOOKUP = (
     "SELECT j.value, a.id IS NOT NULL OR al.url IS NOT NULL, "
     "CASE WHEN s.kind = 'article' AND s.lastmod IS NOT NULL THEN s.lastmod "
-    "ELSE coalesce(a.modified_at, a.published_at, r.modified_at, r.published_at) END, s.kind, s.redirect_to "
+    "ELSE coalesce(a.modified_at, a.published_at, r.modified_at, r.published_at) END, s.kind, s.redirect_to, "
+    "s.last_fetched_at, coalesce(s.attempts, 0) "
     "FROM json_each(?) j LEFT JOIN articles a ON a.url = j.value LEFT JOIN aliases al ON al.url = j.value "
     "LEFT JOIN articles r ON r.id = al.article_id LEFT JOIN url_state s ON s.url = j.value"
 )
@@ -58,8 +61,10 @@ class FrontierReader:
             chunk = todo[start : start + _BATCH]
             for url in chunk:
                 self._cache[url] = _UNKNOWN
-            for url, archived, time, kind, redirect_to in self._conn.execute(_LOOKUP, (json.dumps(chunk),)):
-                self._cache[url] = UrlInfo(bool(archived), time, kind, redirect_to)
+            for url, archived, time, kind, redirect_to, fetched_at, attempts in self._conn.execute(
+                _LOOKUP, (json.dumps(chunk),)
+            ):
+                self._cache[url] = UrlInfo(bool(archived), time, kind, redirect_to, fetched_at, attempts)
 
     def info(self, url: str) -> UrlInfo:
         found = self._cache.get(url)

@@ -59,7 +59,7 @@ _UPSERT_URL_STATE = (
     "last_fetched_at = COALESCE(excluded.last_fetched_at, last_fetched_at), "
     "error = excluded.error, redirect_to = excluded.redirect_to, "
     "attempts = CASE WHEN excluded.kind = 'failed' THEN attempts + 1 WHEN excluded.kind = 'pending' THEN attempts "
-    "ELSE 0 END, "
+    "WHEN excluded.kind = 'non_article' AND kind = 'non_article' THEN attempts + 1 ELSE 0 END, "
     "article_id = COALESCE(excluded.article_id, article_id), "
     "gone_at = CASE WHEN excluded.kind = 'gone' THEN COALESCE(gone_at, excluded.gone_at) END"
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from satukanal_crawler.archive import Archive, ArchiveError, describe
 from satukanal_crawler.cli import EXIT_ARCHIVE, EXIT_OK
+from satukanal_crawler.terminal import safe
 
 RUNS_SHOWN = 5
 
@@ -25,6 +26,7 @@ def run_status(db: Path, *, missing: bool = False) -> int:
 
 
 def report(archive: Archive) -> str:
+    """The status report, each line escaped for a terminal (`terminal.safe`)."""
     conn = archive.conn
     lines = [f"archive: {archive.path}"]
     total, newest, oldest = conn.execute(
@@ -63,7 +65,7 @@ def report(archive: Archive) -> str:
         "GROUP BY c.id ORDER BY n DESC, c.name"
     ):
         lines.append(f"  {row['n']:6d}  {row['name']}  (newest {row['newest']})")
-    return "\n".join(lines)
+    return "\n".join(map(safe, lines))  # names, URLs and errors come from pages: never raw to a terminal
 
 
 def coverage(conn) -> list[str]:
@@ -125,7 +127,7 @@ def missing_report(archive: Archive) -> str:
         "ORDER BY CASE kind WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'gone' THEN 2 ELSE 3 END, url"
     )
     lines = ["\t".join(MISSING_COLUMNS)]
-    lines.extend("\t".join(" ".join(str(v).split()) for v in row) for row in rows)
+    lines.extend("\t".join(safe(" ".join(str(v).split())) for v in row) for row in rows)  # page text, escaped
     return "\n".join(lines)
 
 

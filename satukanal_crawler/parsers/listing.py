@@ -5,13 +5,16 @@ Like the article parser these are pure functions; the spider decides what to fet
 
 from __future__ import annotations
 
+import io
 import re
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
-from scrapy.utils.sitemap import Sitemap
 
 from satukanal_crawler import dates
 from satukanal_crawler.parsers.content import inside, is_region_noise
@@ -129,17 +132,108 @@ def _card_date(a: etree._Element) -> str | None:
 
 
 @dataclass
+class SitemapEntry:
+    url: str
+    lastmod: str | None
+
+
+class InvalidSitemap(ValueError):
+    """The body is not a sitemap (garbage, another document, a gzip too big or broken); the message says
+    why in a few words."""
+
+
+# The sitemaps protocol caps a sitemap at 50 MB uncompressed; a gzip that inflates beyond this is refused
+# (a compression bomb costs its size limit, not the crawl's memory). `SATUKANAL_SITEMAP_MAX_BYTES`.
+SITEMAP_MAX_BYTES = 64 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_SITEMAP_KINDS = ("sitemapindex", "urlset")
+
+
+def gunzip_limited(data: bytes, max_size: int) -> bytes:
+    """`data` inflated if it is gzip (a `.xml.gz` sitemap, a body served gzipped without Content-Encoding),
+    else as is. Raises InvalidSitemap past `max_size` bytes or on a broken stream."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    try:
+        chunk = inflater.decompress(data, max_size + 1 - len(out))
+        while True:
+            out += chunk
+            if len(out) > max_size:
+                raise InvalidSitemap(f"gzip inflates beyond {max_size} bytes")
+            if not inflater.unconsumed_tail:
+                break
+            chunk = inflater.decompress(inflater.unconsumed_tail, max_size + 1 - len(out))
+    except zlib.error as exc:
+        raise InvalidSitemap(f"broken gzip ({exc})") from None
+    return bytes(out)
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def parse_sitemap(xml: bytes, *, max_size: int = SITEMAP_MAX_BYTES) -> tuple[str, Iterator[SitemapEntry]]:
+    """("sitemapindex" | "urlset", entries) of a sitemap document (gzipped or not), entries read lazily.
+
+    The document is parsed streaming (lxml iterparse, each entry discarded once read), so a sitemap of
+    100,000 URLs costs the memory of a few entries beyond its body, and a caller that yields as it reads
+    (a spider callback) lets the crawl run between entries. The parser resolves no entity, loads no DTD,
+    opens no network and refuses huge trees. Raises InvalidSitemap when the body is not a sitemap (checked
+    before this returns); a document broken further on gives the entries before the break."""
+    data = gunzip_limited(xml, max_size)
+    events = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False, load_dtd=False,
+                             no_network=True, huge_tree=False, recover=True, remove_comments=True,
+                             remove_pis=True)  # fmt: skip
+    try:
+        root = next((el for event, el in events if event == "start"), None)
+    except etree.XMLSyntaxError as exc:
+        raise InvalidSitemap(f"not XML ({str(exc)[:100]})") from None
+    kind = _local(root.tag) if root is not None else ""
+    if kind not in _SITEMAP_KINDS:
+        raise InvalidSitemap(f"root element is {kind[:40]!r}, not urlset or sitemapindex" if kind else "not XML")
+    return kind, _entries(events, root, "sitemap" if kind == "sitemapindex" else "url")
+
+
+def _entries(events: Iterator[tuple[str, Any]], root: Any, entry_tag: str) -> Iterator[SitemapEntry]:
+    try:
+        for event, el in events:
+            if event != "end" or el.getparent() is not root:
+                continue
+            if _local(el.tag) == entry_tag:
+                loc = lastmod = None
+                for child in el:
+                    name = _local(child.tag)
+                    if name == "loc":
+                        loc = (child.text or "").strip()
+                    elif name == "lastmod":
+                        lastmod = child.text
+                if loc and not loc.startswith("//"):
+                    yield SitemapEntry(loc, dates.parse_w3c(lastmod))
+            el.clear()
+            while el.getprevious() is not None:  # what was read goes, so memory stays flat
+                del root[0]
+    except etree.XMLSyntaxError:
+        return  # broken further on: what came before it stands
+
+
+@dataclass
 class FeedItem:
     url: str
     published_at: str | None
     guid: str | None
 
 
-def parse_feed(xml: bytes, base_url: str) -> list[FeedItem]:
-    """Items of an RSS 2.0 (or Atom) feed; malformed feeds give what could be recovered."""
+def parse_feed(xml: bytes, base_url: str, *, max_size: int = SITEMAP_MAX_BYTES) -> list[FeedItem]:
+    """Items of an RSS 2.0 (or Atom) feed, gzipped or not; malformed feeds give what could be recovered.
+    The parser expands no entity, loads no DTD, opens no network and refuses huge trees."""
     try:
-        root = etree.fromstring(xml, etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
+        xml = gunzip_limited(xml, max_size)
+        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False,
+                                 huge_tree=False)  # fmt: skip
+        root = etree.fromstring(xml, parser)
+    except (etree.XMLSyntaxError, InvalidSitemap):
         return []
     if root is None:
         return []
@@ -156,26 +250,6 @@ def parse_feed(xml: bytes, base_url: str) -> list[FeedItem]:
         )
         items.append(FeedItem(canonicalize_url(link.strip(), base=base_url), published, item.findtext("guid")))
     return items
-
-
-@dataclass
-class SitemapEntry:
-    url: str
-    lastmod: str | None
-
-
-def parse_sitemap(xml: bytes) -> tuple[str, list[SitemapEntry]]:
-    """("sitemapindex" | "urlset" | "", entries) of a sitemap document."""
-    try:
-        sitemap = Sitemap(xml)
-    except (etree.XMLSyntaxError, ValueError, AttributeError):
-        return "", []
-    entries = []
-    for entry in sitemap:
-        loc = (entry.get("loc") or "").strip()
-        if loc and not loc.startswith("//"):
-            entries.append(SitemapEntry(loc, dates.parse_w3c(entry.get("lastmod"))))
-    return sitemap.type or "", entries
 
 
 def sitemap_lines(robots_txt: str, base_url: str) -> list[str]:

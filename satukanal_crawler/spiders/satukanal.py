@@ -14,10 +14,12 @@ the next run fetches them without re-reading what listed them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -29,6 +31,8 @@ from satukanal_crawler.assemble import assemble
 from satukanal_crawler.items import DiscoveryItem, PageCapture, UrlStateItem
 from satukanal_crawler.parse_pool import ParsePool, default_processes
 from satukanal_crawler.parsers.listing import (
+    SITEMAP_MAX_BYTES,
+    InvalidSitemap,
     is_article_url,
     is_channel_url,
     page_number,
@@ -37,9 +41,11 @@ from satukanal_crawler.parsers.listing import (
     parse_sitemap,
     sitemap_lines,
 )
+from satukanal_crawler.recheck import RecheckPolicy
 from satukanal_crawler.urls import canonicalize_url, origin_of, same_host
 
 ARTICLE_PRIORITY = 10
+SITEMAP_CHUNK = 500  # sitemap entries decided (and looked up in the archive) at a time
 REDIRECTS = [301, 302, 303, 307, 308]
 SOURCES = ("feeds", "channels", "sitemaps")
 
@@ -72,6 +78,8 @@ class SatukanalSpider(scrapy.Spider):
         spider.max_sitemaps = settings.getint("SATUKANAL_MAX_SITEMAPS", 2000)
         spider.max_sitemap_depth = settings.getint("SATUKANAL_MAX_SITEMAP_DEPTH", 3)
         spider.db_path = settings.get("SATUKANAL_DB")
+        spider.recheck = RecheckPolicy.from_settings(settings)
+        spider.sitemap_max_bytes = settings.getint("SATUKANAL_SITEMAP_MAX_BYTES", SITEMAP_MAX_BYTES)
         processes = settings.get("SATUKANAL_PARSE_PROCESSES")
         spider.parser = ParsePool(default_processes() if processes in (None, "") else int(processes), crawler)
         return spider
@@ -124,8 +132,10 @@ class SatukanalSpider(scrapy.Spider):
             return None
         return DiscoveryItem(found_in, source, fresh, state)
 
-    def wants_article(self, url: str, *, lastmod: str | None = None, published: str | None = None) -> bool:
-        """Whether an article URL is worth a request in this run."""
+    def wants_article(self, url: str, *, lastmod: str | None = None, published: str | None = None,
+                      listed_as_post: bool = False) -> bool:  # fmt: skip
+        """Whether an article URL is worth a request in this run. `listed_as_post`: a post sitemap or the feed
+        names it, which makes a URL once answered with a non-article page worth another look (recheck.py)."""
         if url in self.requested:
             return False
         if self.outside_since(published):
@@ -134,7 +144,13 @@ class SatukanalSpider(scrapy.Spider):
         if self.full:
             return True
         info = self.urls.info(url)
-        if info.kind in ("non_article", "gone"):
+        if info.kind == "non_article":
+            due = self.recheck.due(listed_as_article=listed_as_post, fetched_at=info.fetched_at,
+                                   rechecks=info.attempts, now=dates.now_wib())  # fmt: skip
+            if due:
+                self.crawler.stats.inc_value("satukanal/frontier/rechecked_non_articles")
+            return due
+        if info.kind == "gone":
             return False
         if info.redirect_to is not None:
             target = self.urls.info(info.redirect_to)
@@ -247,7 +263,13 @@ class SatukanalSpider(scrapy.Spider):
                 yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | UrlStateItem | DiscoveryItem]:
-        kind, entries = parse_sitemap(response.body)
+        try:
+            kind, entries = parse_sitemap(response.body, max_size=self.sitemap_max_bytes)
+        except InvalidSitemap as exc:
+            self.logger.warning("invalid sitemap %s: %s", response.url, exc)
+            yield UrlStateItem(response.url, "failed", status=response.status, error=f"invalid sitemap: {exc}",
+                               fetched_at=dates.now_wib())  # fmt: skip
+            return
         depth = response.meta.get("depth", 0)
         if kind == "sitemapindex":
             for entry in entries:
@@ -263,31 +285,38 @@ class SatukanalSpider(scrapy.Spider):
         if "sitemap_lastmod" in response.meta:
             state = UrlStateItem(response.url, "sitemap", status=response.status,
                                  lastmod=response.meta["sitemap_lastmod"], fetched_at=dates.now_wib())  # fmt: skip
-        articles: list[tuple[str, str | None, str | None]] = []
-        requests = []
         assume = "post-sitemap" in response.url or "sitemap-posts-post" in response.url
-        self.urls.prefetch(canonicalize_url(entry.url) for entry in entries)
-        for entry in entries:
-            url = canonicalize_url(entry.url)
-            if is_channel_url(url, self.base_url):
-                if "channels" in self.sources:
-                    request = self.channel_request(url)
-                    if request is not None:
-                        requests.append(request)
-            elif is_article_url(url, self.base_url) and "page-sitemap" not in response.url:
-                articles.append((url, entry.lastmod, None))
-                if self.wants_article(url, lastmod=entry.lastmod, published=entry.lastmod if self.since else None):
-                    request = self.article_request(url, source="sitemap", lastmod=entry.lastmod,
-                                                   assume_article=assume)  # fmt: skip
-                    if request is not None:
-                        requests.append(request)
+        listed: set[str] = set()
+        entries = iter(entries)  # read as they are parsed (a sitemap can list 50,000 URLs): a chunk at a time
+        while chunk := list(islice(entries, SITEMAP_CHUNK)):
+            urls = [canonicalize_url(entry.url) for entry in chunk]
+            self.urls.prefetch(urls)
+            articles: list[tuple[str, str | None, str | None]] = []
+            requests = []
+            for entry, url in zip(chunk, urls, strict=True):
+                if is_channel_url(url, self.base_url):
+                    if "channels" in self.sources:
+                        request = self.channel_request(url)
+                        if request is not None:
+                            requests.append(request)
+                elif is_article_url(url, self.base_url) and "page-sitemap" not in response.url:
+                    articles.append((url, entry.lastmod, None))
+                    listed.add(url)
+                    if self.wants_article(url, lastmod=entry.lastmod, listed_as_post=assume,
+                                          published=entry.lastmod if self.since else None):  # fmt: skip
+                        request = self.article_request(url, source="sitemap", lastmod=entry.lastmod,
+                                                       assume_article=assume)  # fmt: skip
+                        if request is not None:
+                            requests.append(request)
+            discovered = self._discovered(response.url, "sitemap", articles)  # pending before they are requested
+            if discovered is not None:
+                yield discovered
+            yield from requests
         if state is not None and not self.full and response.url in self.sitemap_lastmod:
-            requests.extend(self._delisted(response.url, {url for url, _, _ in articles}))
-        # The sitemap's own state and what it listed land in one transaction: it counts as read only with them.
-        discovered = self._discovered(response.url, "sitemap", articles, state)
-        if discovered is not None:
-            yield discovered
-        yield from requests
+            yield from self._delisted(response.url, listed)
+        # The sitemap counts as read (its lastmod stored) only once everything it listed is in the frontier.
+        if state is not None:
+            yield DiscoveryItem(response.url, "sitemap", [], state)
 
     def _delisted(self, sitemap: str, listed: set[str]) -> Iterator[Request]:
         """Archived articles this sitemap listed before and lists no more: fetched again, so one taken down is
@@ -307,7 +336,7 @@ class SatukanalSpider(scrapy.Spider):
         if discovered is not None:
             yield discovered
         for item in items:
-            if self.wants_article(item.url, published=item.published_at):
+            if self.wants_article(item.url, published=item.published_at, listed_as_post=True):
                 request = self.article_request(item.url, source="feed", assume_article=True)
                 if request is not None:
                     yield request
@@ -432,11 +461,14 @@ class SatukanalSpider(scrapy.Spider):
         state = UrlStateItem(response.url, "redirect", status=response.status, redirect_to=target,
                              fetched_at=dates.now_wib())  # fmt: skip
         hops = response.meta.get("hops", 0)
-        if not same_host(target, self.base_url) or not is_article_url(target, self.base_url):
+        if not same_host(target, self.base_url):
             yield state
             return
-        # The redirect and its target land together: a stop before the target is fetched leaves it pending.
-        yield DiscoveryItem(response.url, "redirect", [(target, response.meta.get("lastmod"), None)], state)
+        if is_article_url(target, self.base_url):
+            # The redirect and its target land together: a stop before the target is fetched leaves it pending.
+            yield DiscoveryItem(response.url, "redirect", [(target, response.meta.get("lastmod"), None)], state)
+        else:
+            yield state
         if hops >= 5:
             self._bound("redirect_hops")
             return
@@ -462,8 +494,8 @@ class SatukanalSpider(scrapy.Spider):
             kind = "failed"
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self.crawler.stats.inc_value(f"satukanal/errors/{kind}")
-        if kind == "failed" and request.callback == self.parse_article:
-            self.crawler.stats.inc_value("satukanal/article_failures")
+        if kind == "failed" and request.callback == self.parse_article and not failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value("satukanal/article_failures")  # (robots.txt refusals: the not_blocked check)
         if request.callback == self.parse_article or kind == "failed":
             yield UrlStateItem(request.url, kind, status=status, error=error, fetched_at=dates.now_wib())
 
