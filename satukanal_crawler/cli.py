@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what the archive holds and how the last runs went")
     status.add_argument("--db", help="archive path (default: $SATUKANAL_DB or data/satukanal.db)")
+
+    from satukanal_crawler.commands import analyst_cli  # search, export, history, page, show
+
+    analyst_cli.register(sub, _since)
     return parser
 
 
@@ -94,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             from satukanal_crawler.commands.status import run_status
 
             return run_status(Path(args.db or default_db()))
+        if getattr(args, "run", None):  # the analysts' commands (commands/analyst_cli.py)
+            from satukanal_crawler.commands import analyst_cli
+
+            args.db = args.db or default_db()
+            return analyst_cli.run(args)
     except UsageError as exc:
         print(f"satukanal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

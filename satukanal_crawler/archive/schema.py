@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -272,6 +272,25 @@ INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8);
 """
 
 
+# v5, Indonesian-aware search (`satukanal search`): a second full-text index, `articles_fts_stemmed`, holds each
+# article's title and body as word stems (stemming.py), so that a query for a root or any affixed form finds the
+# others; `articles_fts` stays the exact index. FTS5 cannot stem Indonesian itself, so the stems are written by the
+# crawler: the articles queued in `fts_pending` get both entries in index_pending, before each commit. The text it
+# holds is not the article's (stems), so it is a table of its own, not an external-content index: deleting an entry
+# needs only its rowid, which the triggers below do for edits and deletes by any program (SQLite 3.40, the oldest
+# the crawler runs on, has no contentless-delete tables). Filled here from the articles already stored.
+_V5 = """
+CREATE VIRTUAL TABLE articles_fts_stemmed USING fts5(title, body_text, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO articles_fts_stemmed (articles_fts_stemmed, rank) VALUES ('automerge', 8);
+CREATE TRIGGER articles_stemmed_ad AFTER DELETE ON articles BEGIN
+    DELETE FROM articles_fts_stemmed WHERE rowid = old.id;
+END;
+CREATE TRIGGER articles_stemmed_au AFTER UPDATE OF id, title, body_text ON articles BEGIN
+    DELETE FROM articles_fts_stemmed WHERE rowid = old.id;
+END;
+"""
+
+
 def _rebuild(conn: sqlite3.Connection, table: str, definition: str) -> None:
     """Give `table` a new definition, keeping its rows and what was added to it since the crawler created it.
 
@@ -340,7 +359,12 @@ def _to_v4(conn: sqlite3.Connection) -> None:
     _run(conn, _V4)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4]
+def _to_v5(conn: sqlite3.Connection) -> None:
+    _run(conn, _V5)
+    restem(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -356,7 +380,27 @@ def index_pending(conn: sqlite3.Connection) -> None:
         "INSERT INTO articles_fts (rowid, title, body_text) "
         "SELECT a.id, a.title, a.body_text FROM fts_pending p JOIN articles a ON a.id = p.id"
     )
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts_stemmed'").fetchone():  # v5 on
+        _insert_stemmed(conn, "SELECT a.id, a.title, a.body_text FROM fts_pending p JOIN articles a ON a.id = p.id")
     conn.execute("DELETE FROM fts_pending")
+
+
+def _insert_stemmed(conn: sqlite3.Connection, select: str) -> None:
+    """Write the stemmed entries of the articles `select` names (id, title, body_text), a few hundred at a time."""
+    from satukanal_crawler.stemming import stem_text  # the stemmer loads its dictionary only when needed
+
+    cursor = conn.execute(select)
+    while rows := cursor.fetchmany(500):
+        conn.executemany(
+            "INSERT INTO articles_fts_stemmed (rowid, title, body_text) VALUES (?, ?, ?)",
+            [(row[0], stem_text(row[1]), stem_text(row[2])) for row in rows],
+        )
+
+
+def restem(conn: sqlite3.Connection) -> None:
+    """Rebuild the stemmed index from the articles (those still queued are indexed at the next commit)."""
+    conn.execute("DELETE FROM articles_fts_stemmed")
+    _insert_stemmed(conn, "SELECT id, title, body_text FROM articles WHERE id NOT IN (SELECT id FROM fts_pending)")
 
 
 def current_version(conn: sqlite3.Connection) -> int:

@@ -23,7 +23,7 @@ from tests.pipelines.conftest import BKD, CABAI, Chain, article
 
 DOC = ROOT / "docs" / "schema.md"
 METADATA = ROOT / "datasette" / "metadata.json"
-FTS_SHADOW = re.compile(r"^articles_fts_(config|data|docsize|idx|content)$")
+FTS_SHADOW = re.compile(r"^articles_fts(_stemmed)?_(config|data|docsize|idx|content)$")
 # Values for the named parameters of the example queries, chosen to find something in the archive below.
 PARAMETERS = {
     "reporter": "Dimas Prasetyo",

@@ -1,0 +1,53 @@
+"""The command lines of the analysts' commands (search, export, history, page, show), registered by cli.py.
+
+Only argparse here: each command's module (and what it imports, pyarrow for one) is loaded when that command
+runs, so `satukanal crawl` starts no slower. Each help ends with examples (README "Exit statuses" lists the
+statuses; tests/analysts/test_docs.py fails when a command is missing from the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from satukanal_crawler.commands.reading import add_filters
+
+DB_HELP = "archive path (default: $SATUKANAL_DB or data/satukanal.db)"
+COMMANDS = ("search",)
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def register(sub, date_type) -> None:
+    """Add the analysts' subcommands to `satukanal`'s subparsers; each sets `run` for cli.main."""
+
+    def command(name: str, help_: str, *examples: str) -> argparse.ArgumentParser:
+        parser = sub.add_parser(
+            name, help=help_, description=help_[0].upper() + help_[1:] + ".", epilog=_examples(*examples),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+        parser.add_argument("--db", help=DB_HELP)
+        parser.set_defaults(run=f"satukanal_crawler.commands.{name}:run")
+        return parser
+
+    search = command(
+        "search", "search the articles, best match first, with a snippet, date, channels and URL",
+        "satukanal search --db data/demo.db kebakaran",
+        'satukanal search --db data/demo.db "harga cabai" --since 2021-01-01 --channel ekonomi --format csv',
+    )  # fmt: skip
+    search.add_argument("query", help="words to find (any text; with --fts, an FTS5 expression)")
+    mode = search.add_mutually_exclusive_group()
+    mode.add_argument("--exact", action="store_true", help="only the words as written, not their other forms")
+    mode.add_argument("--fts", action="store_true", help="the query is FTS5 syntax (OR, NOT, NEAR, title:word)")
+    add_filters(search, date_type)
+    search.add_argument("--limit", type=int, default=20, help="at most this many results (default 20; 0: all)")
+    search.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
+                        help="output format (default: table)")  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command `args.run` names ("module:function")."""
+    module, function = args.run.split(":")
+    return getattr(importlib.import_module(module), function)(args)
