@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 
 from satukanal_crawler.commands.reading import add_filters
 
 DB_HELP = "archive path (default: $SATUKANAL_DB or data/satukanal.db)"
-COMMANDS = ("search",)
+COMMANDS = ("search", "export")
 
 
 def _examples(*lines: str) -> str:
@@ -46,8 +48,26 @@ def register(sub, date_type) -> None:
     search.add_argument("--format", choices=("table", "csv", "jsonl"), default="table",
                         help="output format (default: table)")  # fmt: skip
 
+    export = command(
+        "export", "export the articles (or the Baca Juga link graph) as CSV, JSON lines or Parquet",
+        "satukanal export --db data/demo.db --out articles.parquet",
+        "satukanal export --db data/demo.db --channel peristiwa --since 2021-04-01 --format jsonl > peristiwa.jsonl",
+        "satukanal export --db data/demo.db --links --out links.csv",
+    )  # fmt: skip
+    export.add_argument("--format", choices=("csv", "jsonl", "parquet"),
+                        help="output format (default: from the --out file's extension, else csv)")  # fmt: skip
+    export.add_argument("--out", metavar="FILE", help="write to this file (default: standard output)")
+    export.add_argument("--links", action="store_true",
+                        help="the Baca Juga links as an edge list (source, target), not the articles")  # fmt: skip
+    add_filters(export, date_type)
+
 
 def run(args: argparse.Namespace) -> int:
     """Run the command `args.run` names ("module:function")."""
     module, function = args.run.split(":")
-    return getattr(importlib.import_module(module), function)(args)
+    try:
+        return getattr(importlib.import_module(module), function)(args)
+    except BrokenPipeError:  # `satukanal export | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's advice: no second error when it flushes stdout at exit
+        return 0

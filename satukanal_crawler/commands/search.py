@@ -155,7 +155,7 @@ def write(results: list[dict], fmt: str, out) -> None:
         writer = csv.DictWriter(out, FIELDS, lineterminator="\n")
         writer.writeheader()
         for result in results:
-            writer.writerow({**result, "channels": "; ".join(result["channels"])})
+            writer.writerow({**result, "channels": json.dumps(result["channels"], ensure_ascii=False)})
     else:
         from tabulate import tabulate
 

@@ -60,4 +60,8 @@ def test_every_walkthrough_command_works_as_written(line: str, demo: Path, tmp_p
     argv = command(*words[1:]) if program == "satukanal" else [str(Path(command()[0]).parent / program), *words[1:]]
     result = subprocess.run(argv, cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip(), f"{line}: printed nothing"
+    if "--out" in words:
+        written = tmp_path / words[words.index("--out") + 1]
+        assert written.stat().st_size > 100, f"{line}: wrote nothing"
+    else:
+        assert result.stdout.strip(), f"{line}: printed nothing"
