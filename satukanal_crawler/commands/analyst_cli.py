@@ -15,7 +15,7 @@ import sys
 from satukanal_crawler.commands.reading import add_filters
 
 DB_HELP = "archive path (default: $SATUKANAL_DB or data/satukanal.db)"
-COMMANDS = ("search", "export")
+COMMANDS = ("search", "export", "show", "history", "page")
 
 
 def _examples(*lines: str) -> str:
@@ -60,6 +60,36 @@ def register(sub, date_type) -> None:
     export.add_argument("--links", action="store_true",
                         help="the Baca Juga links as an edge list (source, target), not the articles")  # fmt: skip
     add_filters(export, date_type)
+
+    ref = "the article: its id, its URL or any URL of it (alias, AMP, shortlink)"
+    show = command(
+        "show", "print one article as archived, with a line to cite it by",
+        "satukanal show --db data/demo.db 3",
+        "satukanal show --db data/demo.db https://satukanal.com/?p=2263 --format json",
+    )  # fmt: skip
+    show.add_argument("article", help=ref)
+    show.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    history = command(
+        "history", "every version of an article, with a word-level diff between consecutive ones and its cause",
+        "satukanal history --db data/demo.db 3",
+        "satukanal history --db data/demo.db https://satukanal.com/some-slug/ --format json",
+    )  # fmt: skip
+    history.add_argument("article", help=ref)
+    history.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    page = command(
+        "page", "write an article's stored raw page exactly as it was served",
+        "satukanal page --db data/demo.db 3 --out page.html",
+        "satukanal page --db data/demo.db 3 --list",
+        "satukanal page --db data/demo.db 3 --version 1 > first-capture.html",
+    )  # fmt: skip
+    page.add_argument("article", help=ref)
+    page.add_argument("--version", type=int, metavar="N", help="the Nth capture, oldest first (default: the newest)")
+    page.add_argument("--page-number", type=int, default=1, metavar="N",
+                      help="page N of a multi-page article (default 1)")  # fmt: skip
+    page.add_argument("--list", action="store_true", help="list the stored captures instead")
+    page.add_argument("--out", metavar="FILE", help="write to this file (default: standard output)")
 
 
 def run(args: argparse.Namespace) -> int:
