@@ -279,7 +279,22 @@ INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8);
 # holds is not the article's (stems), so it is a table of its own, not an external-content index: deleting an entry
 # needs only its rowid, which the triggers below do for edits and deletes by any program (SQLite 3.40, the oldest
 # the crawler runs on, has no contentless-delete tables). Filled here from the articles already stored.
+# Two views for browsing (`satukanal serve`) and exporting: `articles_overview`, an article per row with its
+# channels and tags as JSON arrays (what Datasette facets on), and `link_graph`, the Baca Juga links as an edge
+# list (a view streams whole as CSV in Datasette, where a canned query stops at its row limit).
 _V5 = """
+CREATE VIEW articles_overview AS
+SELECT a.id, a.published_at, a.title, a.reporter, a.editor, a.dateline,
+    (SELECT json_group_array(name) FROM (SELECT c.name FROM articles_categories ac
+        JOIN categories c ON c.id = ac.categories_id WHERE ac.articles_id = a.id ORDER BY c.name)) AS channels,
+    (SELECT json_group_array(name) FROM (SELECT t.name FROM articles_tags x
+        JOIN tags t ON t.id = x.tags_id WHERE x.articles_id = a.id ORDER BY t.name)) AS tags,
+    a.word_count, a.summary, a.url
+FROM articles a;
+CREATE VIEW link_graph AS
+SELECT a.id AS source_id, a.url AS source_url, a.published_at AS source_published_at, b.position, b.title, b.url,
+    b.target_url, b.target_article_id AS target_id, t.title AS target_title
+FROM baca_juga b JOIN articles a ON a.id = b.article_id LEFT JOIN articles t ON t.id = b.target_article_id;
 CREATE VIRTUAL TABLE articles_fts_stemmed USING fts5(title, body_text, tokenize='unicode61 remove_diacritics 2');
 INSERT INTO articles_fts_stemmed (articles_fts_stemmed, rank) VALUES ('automerge', 8);
 CREATE TRIGGER articles_stemmed_ad AFTER DELETE ON articles BEGIN

@@ -15,7 +15,7 @@ import sys
 from satukanal_crawler.commands.reading import add_filters
 
 DB_HELP = "archive path (default: $SATUKANAL_DB or data/satukanal.db)"
-COMMANDS = ("search", "export", "show", "history", "page")
+COMMANDS = ("search", "export", "show", "history", "page", "serve")
 
 
 def _examples(*lines: str) -> str:
@@ -90,6 +90,14 @@ def register(sub, date_type) -> None:
                       help="page N of a multi-page article (default 1)")  # fmt: skip
     page.add_argument("--list", action="store_true", help="list the stored captures instead")
     page.add_argument("--out", metavar="FILE", help="write to this file (default: standard output)")
+
+    serve = command(
+        "serve", "browse the archive in Datasette, with the project's metadata, facets and canned queries",
+        "satukanal serve --db data/demo.db",
+        "satukanal serve --db data/satukanal.db --port 8002",
+    )  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
 
 
 def run(args: argparse.Namespace) -> int:

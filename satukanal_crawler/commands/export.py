@@ -64,26 +64,20 @@ ARTICLE_COLUMNS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 assert list(ARTICLE_COLUMNS)[: len(RECORD_FIELDS)] == list(RECORD_FIELDS), "the contract's fields come first"
 
+# The link graph is the archive's `link_graph` view (schema.py), the one Datasette shows.
 LINK_COLUMNS: dict[str, tuple[str, str]] = {
-    "source_id": ("a.id", "int"),
-    "source_url": ("a.url", "str"),
-    "source_published_at": ("a.published_at", "str"),
-    "position": ("b.position", "int"),
-    "title": ("b.title", "str"),
-    "url": ("b.url", "str"),
-    "target_url": ("b.target_url", "str"),
-    "target_id": ("b.target_article_id", "int"),
-    "target_title": ("t.title", "str"),
-}
+    name: (f"g.{name}", kind) for name, kind in (
+        ("source_id", "int"), ("source_url", "str"), ("source_published_at", "str"), ("position", "int"),
+        ("title", "str"), ("url", "str"), ("target_url", "str"), ("target_id", "int"), ("target_title", "str"))
+}  # fmt: skip
 
 
 def _select(columns: dict[str, tuple[str, str]], links: bool, where: str) -> str:
     parts = [f"({sql}) AS {name}" if sql.startswith("SELECT") else f"{sql} AS {name}" for name, (sql, _) in
              columns.items()]  # fmt: skip
     if links:
-        return (f"SELECT {', '.join(parts)} FROM articles a JOIN baca_juga b ON b.article_id = a.id "
-                f"LEFT JOIN articles t ON t.id = b.target_article_id WHERE {where} "
-                "ORDER BY a.published_at, a.id, b.position")  # fmt: skip
+        return (f"SELECT {', '.join(parts)} FROM link_graph g JOIN articles a ON a.id = g.source_id WHERE {where} "
+                "ORDER BY a.published_at, a.id, g.position")  # fmt: skip
     return f"SELECT {', '.join(parts)} FROM articles a WHERE {where} ORDER BY a.published_at, a.id"
 
 

@@ -197,6 +197,7 @@ def test_a_version_4_archive_gets_the_stemmed_index(tmp_path: Path) -> None:
     conn = sqlite3.connect(db, isolation_level=None)  # back to version 4: what v5 added, removed
     conn.executescript("""
         DROP TRIGGER articles_stemmed_ad; DROP TRIGGER articles_stemmed_au; DROP TABLE articles_fts_stemmed;
+        DROP VIEW articles_overview; DROP VIEW link_graph;
         PRAGMA user_version = 4;
     """)
     conn.close()
