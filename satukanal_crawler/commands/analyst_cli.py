@@ -1,4 +1,4 @@
-"""The command lines of the analysts' commands (search, export, history, page, show), registered by cli.py.
+"""The command lines of the analysts' commands (search, export, show, history, page, report, serve), for cli.py.
 
 Only argparse here: each command's module (and what it imports, pyarrow for one) is loaded when that command
 runs, so `satukanal crawl` starts no slower. Each help ends with examples (README "Exit statuses" lists the
@@ -15,7 +15,7 @@ import sys
 from satukanal_crawler.commands.reading import add_filters
 
 DB_HELP = "archive path (default: $SATUKANAL_DB or data/satukanal.db)"
-COMMANDS = ("search", "export", "show", "history", "page", "serve")
+COMMANDS = ("search", "export", "show", "history", "page", "report", "serve")
 
 
 def _examples(*lines: str) -> str:
@@ -90,6 +90,14 @@ def register(sub, date_type) -> None:
                       help="page N of a multi-page article (default 1)")  # fmt: skip
     page.add_argument("--list", action="store_true", help="list the stored captures instead")
     page.add_argument("--out", metavar="FILE", help="write to this file (default: standard output)")
+
+    report = command(
+        "report", "write one self-contained HTML file of charts about the archive, each with its numbers",
+        "satukanal report --db data/demo.db --out report.html",
+        "satukanal report --db data/satukanal.db --since 2021-01-01 --until 2021-12-31 --out 2021.html",
+    )  # fmt: skip
+    report.add_argument("--out", metavar="FILE", default="report.html", help="the HTML file (default: report.html)")
+    add_filters(report, date_type)
 
     serve = command(
         "serve", "browse the archive in Datasette, with the project's metadata, facets and canned queries",
