@@ -26,7 +26,9 @@ from satukanal_crawler.urls import canonicalize_url
 def reading(db: Path) -> Iterator[sqlite3.Connection]:
     """The archive's connection, read-only; a query that fails on a damaged file is an ArchiveError (one line)."""
     if not db.exists():
-        raise ArchiveError(f"{db}: no archive here (run `satukanal crawl` first, or name one with --db)")
+        demo = Path("data/demo.db")
+        hint = f"; `make crawl` made {demo}: --db {demo}" if demo.exists() and db != demo else ""
+        raise ArchiveError(f"{db}: no archive here (run `satukanal crawl` first, or name one with --db{hint})")
     probe = Archive(db, readonly=True)
     try:
         outdated = current_version(probe.conn) < SCHEMA_VERSION

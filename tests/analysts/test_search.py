@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -207,3 +208,12 @@ def test_a_version_4_archive_gets_the_stemmed_index(tmp_path: Path) -> None:
     assert stemmed_rows(db) == articles_stemmed(db)
     with Archive(db, readonly=True) as archive:
         assert schema.current_version(archive.conn) == schema.SCHEMA_VERSION
+
+
+def test_without_db_the_default_archive_is_read_and_the_demo_named(demo: Path, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(demo, tmp_path / "data" / "demo.db")
+    result = satukanal("search", "kediri", cwd=tmp_path)
+    one_line_error(result, 6, "data/satukanal.db: no archive here", "--db data/demo.db")
+    shutil.copy(demo, tmp_path / "data" / "satukanal.db")
+    assert satukanal("search", "kediri", cwd=tmp_path).returncode == 0
