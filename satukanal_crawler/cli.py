@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="what the archive holds and how the last runs went")
     status.add_argument("--db", help="archive path (default: $SATUKANAL_DB or data/satukanal.db)")
 
-    from satukanal_crawler.commands import analyst_cli  # search, export, history, page, show
+    from satukanal_crawler.commands import analyst_cli  # search, export, show, history, page, report, serve
 
     analyst_cli.register(sub, _since)
     return parser
