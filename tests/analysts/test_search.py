@@ -217,3 +217,21 @@ def test_without_db_the_default_archive_is_read_and_the_demo_named(demo: Path, t
     one_line_error(result, 6, "data/satukanal.db: no archive here", "--db data/demo.db")
     shutil.copy(demo, tmp_path / "data" / "satukanal.db")
     assert satukanal("search", "kediri", cwd=tmp_path).returncode == 0
+
+
+def test_snippets_from_the_stored_stems_are_those_of_the_stemmer(demo: Path) -> None:
+    from satukanal_crawler.commands.search import compile_query, snippet
+
+    query = compile_query("kebakaran resmikan pasar")
+    conn = sqlite3.connect(demo)
+    try:
+        rows = conn.execute("SELECT a.body_text, s.body_text FROM articles a "
+                            "JOIN articles_fts_stemmed s ON s.rowid = a.id").fetchall()  # fmt: skip
+    finally:
+        conn.close()
+    assert len(rows) == 14
+    marked = 0
+    for body, stems in rows:
+        assert snippet(body, query.matches, stems=stems.split()) == snippet(body, query.matches)
+        marked += "**" in snippet(body, query.matches)
+    assert marked >= 3
