@@ -187,6 +187,23 @@ def edits(conn: sqlite3.Connection, f: Filters) -> Chart:
     return chart
 
 
+def edited_articles(conn: sqlite3.Connection, f: Filters) -> Chart:
+    """The articles most recently found changed: a list, not a chart."""
+    sql, params = _where(f)
+    rows = conn.execute(
+        "SELECT a.title, a.published_at, count(r.id) + 1 AS versions, max(r.superseded_at) AS changed, "
+        "(SELECT cause FROM revisions WHERE article_id = a.id ORDER BY id DESC LIMIT 1) AS cause, a.url "
+        f"FROM articles a JOIN revisions r ON r.article_id = a.id WHERE {sql} GROUP BY a.id "
+        f"ORDER BY changed DESC, a.id DESC LIMIT {TOP * 2}",
+        params,
+    ).fetchall()
+    return Chart("edited", f"Recently edited articles (latest {TOP * 2})",
+                 "Articles whose stored text changed after they were first archived, the latest change first; "
+                 "`satukanal history URL` shows each change word by word.",
+                 ["article", "published", "versions", "last change found", "cause", "url"],
+                 [[r[0], r[1][:10], r[2], r[3][:16].replace("T", " "), r[4], r[5]] for r in rows])  # fmt: skip
+
+
 def crawl_runs(conn: sqlite3.Connection, args: argparse.Namespace) -> Chart:
     conditions, params = ["1"], []
     if args.since:
@@ -232,6 +249,7 @@ def charts(conn: sqlite3.Connection, args: argparse.Namespace) -> list[Callable[
         lambda: ranking(conn, f, "dateline", "datelines", f"Top {TOP} datelines", DATELINE_NOTE),
         lambda: most_linked(conn, f),
         lambda: edits(conn, f),
+        lambda: edited_articles(conn, f),
         lambda: crawl_runs(conn, args),
     ]
 
@@ -267,8 +285,9 @@ def render(done: list[Chart], title: str, summary: str) -> str:
         sections.append(
             f'<section id="{chart.key}"><h2>{html.escape(chart.title)}</h2>'
             f'<p class="note">{html.escape(chart.note)}</p>'
-            f'<figure aria-label="{html.escape(chart.title)}">{chart.svg}</figure>'
-            f"<details open><summary>The numbers</summary>{_table(chart)}</details></section>"
+            + (f'<figure aria-label="{html.escape(chart.title)}">{chart.svg}</figure>' if chart.svg else "")
+            + f"<details open><summary>{'The numbers' if chart.svg else 'The list'}</summary>{_table(chart)}"
+            "</details></section>"
         )
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>"
@@ -286,10 +305,11 @@ def run(args: argparse.Namespace) -> int:
         done: list[Chart] = []
         for number, step in enumerate(steps, 1):
             if progress:
-                sys.stderr.write(f"\rreport: chart {number} of {len(steps)}")
+                sys.stderr.write(f"\rreport: step {number} of {len(steps)}")
                 sys.stderr.flush()
             made = step()
             done += made if isinstance(made, list) else [made]
+        drawn = sum(1 for chart in done if chart.svg)
         f = filters(conn, args)
         count, first, last = conn.execute(f"SELECT count(*), min(a.published_at), max(a.published_at) FROM articles a "
                                           f"WHERE {f.sql}", f.params).fetchone()  # fmt: skip
@@ -308,6 +328,6 @@ def run(args: argparse.Namespace) -> int:
         os.replace(partial, target)
     except OSError as exc:
         raise UsageError(f"--out {args.out}: cannot write it ({exc.strerror or exc})") from None
-    print(f"satukanal: wrote {len(done)} charts about {count:,} articles to {target} "
+    print(f"satukanal: wrote {drawn} charts about {count:,} articles to {target} "
           f"in {time.monotonic() - started:.1f}s", file=sys.stderr)  # fmt: skip
     return EXIT_OK

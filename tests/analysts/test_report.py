@@ -13,6 +13,7 @@ from tests.analysts.browser import colourful_rows, needs_chromium, rendered_dom,
 from tests.cli import satukanal
 
 CHARTS = ("channels", "weekday", "hour", "reporters", "editors", "datelines", "links", "edits", "runs")
+SECTIONS = (*CHARTS[:-1], "edited", CHARTS[-1])  # the list of edited articles has no chart
 
 
 class Tables(HTMLParser):
@@ -70,7 +71,7 @@ def test_self_contained(report: Path) -> None:
 
 def test_every_chart_has_its_numbers(report: Path, demo: Path) -> None:
     numbers = tables(report.read_text(encoding="utf-8"))
-    assert list(numbers) == list(CHARTS)
+    assert list(numbers) == list(SECTIONS)
     conn = sqlite3.connect(demo)
     try:
         per_channel = dict(conn.execute("SELECT c.name, count(*) FROM categories c JOIN articles_categories ac "
@@ -90,6 +91,7 @@ def test_every_chart_has_its_numbers(report: Path, demo: Path) -> None:
     assert [(row[0], int(row[1])) for row in numbers["reporters"][1:]] == reporters
     assert {row[0]: int(row[2]) for row in numbers["links"][1:]} == links
     assert numbers["edits"][1] == ["(nothing in this archive)"]  # the demo's articles were fetched once
+    assert numbers["edited"][1] == ["(nothing in this archive)"]
     [run] = numbers["runs"][1:]
     assert run[0] == "1" and int(run[2]) > 14 and run[3] == "14" and run[6] == "ok"
 
@@ -106,12 +108,21 @@ def test_filters(demo: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "no folder" in bad.stderr
 
 
+def test_edits_are_counted_and_listed(edited: Path, tmp_path: Path) -> None:
+    out = tmp_path / "edits.html"
+    assert satukanal("report", "--db", str(edited), "--out", str(out), cwd=tmp_path).returncode == 0
+    numbers = tables(out.read_text(encoding="utf-8"))
+    assert numbers["edits"][0] == ["month", "refetch"] and sum(int(row[1]) for row in numbers["edits"][1:]) == 2
+    [bkd] = numbers["edited"][1:]
+    assert bkd[0] == "BKD Kab. Kediri Siapkan 894 Usulan Guru PPPK 2021" and bkd[2] == "3" and bkd[4] == "refetch"
+
+
 @needs_chromium
 def test_the_charts_render_in_a_browser(report: Path) -> None:
     dom = rendered_dom(report.as_uri())
-    assert dom.count("<svg") == len(CHARTS) and dom.count('class="numbers"') == len(CHARTS)
+    assert dom.count("<svg") == len(CHARTS) and dom.count('class="numbers"') == len(SECTIONS)
     drawn = [key for key, rows in tables(report.read_text(encoding="utf-8")).items()
-             if rows[1:] and rows[1] != ["(nothing in this archive)"]]  # fmt: skip
+             if key in CHARTS and rows[1:] and rows[1] != ["(nothing in this archive)"]]  # fmt: skip
     _, _, rows = screenshot(report.as_uri())
     ys = colourful_rows(rows)
     clusters = 0
