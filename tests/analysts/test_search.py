@@ -189,18 +189,18 @@ def test_rows_another_program_adds_are_indexed_when_the_archive_is_next_opened(d
     assert [row["title"] for row in search(demo_copy, "resmikan")] == ["Peresmian Pasar"]
 
 
-def test_a_version_4_archive_gets_the_stemmed_index(tmp_path: Path) -> None:
+def test_an_archive_from_before_the_stemmed_index_gets_it(tmp_path: Path) -> None:
     db = tmp_path / "satukanal.db"
     chain = Chain(db)
     chain.push(article(BKD))
     chain.push(article(CABAI))
     chain.close()
-    conn = sqlite3.connect(db, isolation_level=None)  # back to version 4: what v5 added, removed
+    conn = sqlite3.connect(db, isolation_level=None)  # one version back: what the last migration added, removed
     conn.executescript("""
         DROP TRIGGER articles_stemmed_ad; DROP TRIGGER articles_stemmed_au; DROP TABLE articles_fts_stemmed;
         DROP VIEW articles_overview; DROP VIEW link_graph;
-        PRAGMA user_version = 4;
     """)
+    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION - 1}")
     conn.close()
     # search upgrades it (as any command of a newer crawler does), then reads it
     rows = search(db, "menyiapkan")
