@@ -166,6 +166,29 @@ def most_linked(conn: sqlite3.Connection, f: Filters) -> Chart:
     return chart
 
 
+def links_between_channels(conn: sqlite3.Connection, f: Filters) -> Chart:
+    """The link graph at the scale of channels: from which channel's articles to which channel's."""
+    sql, params = _where(f)
+    rows = conn.execute(
+        "SELECT cs.name, ct.name, count(*) FROM link_graph g JOIN articles a ON a.id = g.source_id "
+        "JOIN articles_categories s ON s.articles_id = g.source_id JOIN categories cs ON cs.id = s.categories_id "
+        "JOIN articles_categories t ON t.articles_id = g.target_id JOIN categories ct ON ct.id = t.categories_id "
+        f"WHERE {sql} GROUP BY cs.name, ct.name ORDER BY cs.name, ct.name",
+        params,
+    ).fetchall()
+    sources = sorted({r[0] for r in rows})
+    targets = sorted({r[1] for r in rows})
+    counts = {(r[0], r[1]): r[2] for r in rows}
+    series = {target: [counts.get((source, target), 0) for source in sources] for target in targets}
+    chart = Chart("channel-links", "Baca Juga links between channels",
+                  "Links from the articles of a channel (rows) to archived articles of a channel (columns); a link "
+                  "between articles in two channels counts for each.",
+                  ["from \\ to", *targets],
+                  [[s, *(counts.get((s, t), 0) for t in targets)] for s in sources])  # fmt: skip
+    chart.svg = _bar(chart, sources, series, horizontal=True, stacked=True)
+    return chart
+
+
 def edits(conn: sqlite3.Connection, f: Filters) -> Chart:
     sql, params = _where(f)
     rows = conn.execute(
@@ -248,6 +271,7 @@ def charts(conn: sqlite3.Connection, args: argparse.Namespace) -> list[Callable[
         lambda: ranking(conn, f, "editor", "editors", f"Top {TOP} editors", "By number of articles."),
         lambda: ranking(conn, f, "dateline", "datelines", f"Top {TOP} datelines", DATELINE_NOTE),
         lambda: most_linked(conn, f),
+        lambda: links_between_channels(conn, f),
         lambda: edits(conn, f),
         lambda: edited_articles(conn, f),
         lambda: crawl_runs(conn, args),

@@ -25,7 +25,7 @@ def rendered_dom(url: str, *, wait_ms: int = 3000) -> str:
     return result.stdout
 
 
-def screenshot(url: str, width: int = 1000, height: int = 8000, scale: float = 0.25) -> tuple[int, int, list[bytes]]:
+def screenshot(url: str, width: int = 1000, height: int = 14000, scale: float = 0.25) -> tuple[int, int, list[bytes]]:
     """What Chromium paints for the page: (width, height, rows of RGB bytes), from its PNG screenshot, drawn at
     `scale` pixels per CSS pixel (few pixels: decoding them in Python stays quick)."""
     assert CHROMIUM is not None

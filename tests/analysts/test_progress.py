@@ -40,7 +40,7 @@ def test_export_progress(demo: Path, tmp_path: Path) -> None:
 def test_report_progress(demo: Path, tmp_path: Path) -> None:
     status, text = on_a_terminal("report", "--db", str(demo), "--out", str(tmp_path / "r.html"), cwd=tmp_path)
     assert status == 0, text
-    assert "\rreport: step 1 of 9" in text and "\rreport: step 9 of 9" in text
+    assert "\rreport: step 1 of 10" in text and "\rreport: step 10 of 10" in text
 
 
 def test_reparse_progress(demo_copy: Path, tmp_path: Path) -> None:

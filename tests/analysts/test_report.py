@@ -12,7 +12,8 @@ import pytest
 from tests.analysts.browser import colourful_rows, needs_chromium, rendered_dom, screenshot
 from tests.cli import satukanal
 
-CHARTS = ("channels", "weekday", "hour", "reporters", "editors", "datelines", "links", "edits", "runs")
+CHARTS = ("channels", "weekday", "hour", "reporters", "editors", "datelines", "links", "channel-links", "edits",
+          "runs")  # fmt: skip
 SECTIONS = (*CHARTS[:-1], "edited", CHARTS[-1])  # the list of edited articles has no chart
 
 
@@ -92,6 +93,15 @@ def test_every_chart_has_its_numbers(report: Path, demo: Path) -> None:
     assert {row[0]: int(row[2]) for row in numbers["links"][1:]} == links
     assert numbers["edits"][1] == ["(nothing in this archive)"]  # the demo's articles were fetched once
     assert numbers["edited"][1] == ["(nothing in this archive)"]
+    conn = sqlite3.connect(demo)
+    try:
+        between = conn.execute(
+            "SELECT count(*) FROM link_graph g JOIN articles_categories s ON s.articles_id = "
+            "g.source_id JOIN articles_categories t ON t.articles_id = g.target_id"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert sum(int(v) for row in numbers["channel-links"][1:] for v in row[1:]) == between > 0
     [run] = numbers["runs"][1:]
     assert run[0] == "1" and int(run[2]) > 14 and run[3] == "14" and run[6] == "ok"
 
@@ -125,6 +135,7 @@ def test_the_charts_render_in_a_browser(report: Path) -> None:
              if key in CHARTS and rows[1:] and rows[1] != ["(nothing in this archive)"]]  # fmt: skip
     _, _, rows = screenshot(report.as_uri())
     ys = colourful_rows(rows)
+    assert ys and ys[-1] < len(rows) - 200, "the screenshot does not reach the end of the page"
     clusters = 0
     for previous, y in zip([-1000, *ys], ys, strict=False):
         clusters += y - previous > 60  # a chart's bars and legend are closer together than two charts
