@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## Main job: crawl the bundled offline mirror of the portal into data/satukanal.db.
+## Main job: crawl the bundled offline mirror of the portal into data/demo.db.
 crawl: $(STAMP)
 	$(BIN)/satukanal crawl --demo
 

@@ -10,7 +10,9 @@ crawler object carries the settings and stats) into a fresh archive with its FTS
 then pushed again as a second run, where every one is already archived and unchanged. This is done twice: with
 the raw page of each article (the snapshot page's bytes, as the crawler keeps them) and without. Finally 100
 full-text queries (words, word pairs, phrases and prefixes from the corpus) run the search query of
-docs/schema.md; the median latency is reported.
+docs/schema.md; the median latency is reported. The parsed items are also stored once into an archive without the
+stemmed search index (articles_fts_stemmed, dropped before the run), for what that index costs in write speed
+and size (its share of the file is measured with SQLite's dbstat).
 
 Full batches are committed by the archive's writer process while the next is gathered, as in a crawl
 (SATUKANAL_COMMIT_IN_BACKGROUND; `--foreground` commits in the benchmark's own process instead); the
@@ -74,14 +76,18 @@ def snapshot() -> list[tuple[dict, bytes]]:
     return out
 
 
-def synthetic_items(count: int, *, with_pages: bool, seed: int = 7) -> list[ArticleItem]:
-    """`count` distinct, realistic articles (deterministic for a seed): a fresh list for every run."""
+def synthetic_items(
+    count: int, *, with_pages: bool, seed: int = 7, start: int = 0, total: int | None = None
+) -> list[ArticleItem]:
+    """`count` distinct, realistic articles (deterministic for a seed): a fresh list for every run. `start` and
+    `total` make the slice [start, start + count) of a larger archive of `total`, built a slice at a time."""
     base = snapshot()
-    rng = random.Random(seed)
-    start = datetime(2019, 1, 1, 6, 0, tzinfo=dates.WIB)
+    rng = random.Random(seed + start)
+    first = datetime(2019, 1, 1, 6, 0, tzinfo=dates.WIB)
     fetched = "2026-01-05T08:00:00+07:00"
+    total = total or count
     items = []
-    for i in range(count):
+    for i in range(start, start + count):
         record, page = base[i % len(base)]
         record = json.loads(json.dumps(record))
         slug = record["url"].rstrip("/").rsplit("/", 1)[1]
@@ -90,8 +96,8 @@ def synthetic_items(count: int, *, with_pages: bool, seed: int = 7) -> list[Arti
         shift = i % len(paragraphs)
         paragraphs = paragraphs[shift:] + paragraphs[:shift]
         paragraphs.insert(1, f"Laporan nomor {i} dari meja redaksi, pembaruan {rng.randrange(10**6)}.")
-        published = start + timedelta(minutes=97 * i)
-        links = [j for j in (i - 1, i - 7, i + 3) if 0 <= j < count]  # i + 3: a target that arrives later
+        published = first + timedelta(minutes=97 * i)
+        links = [j for j in (i - 1, i - 7, i + 3) if 0 <= j < total]  # i + 3: a target that arrives later
         base_slugs = [b[0]["url"].rstrip("/").rsplit("/", 1)[1] for b in base]
         record.update(
             url=url,
@@ -142,6 +148,25 @@ class Run:
 
     def stat(self, name: str) -> int:
         return self.crawler.stats.get_value(f"satukanal/{name}", 0)
+
+
+def without_stemmed_index(db: Path) -> None:
+    """A fresh archive whose stemmed index is dropped: what storing costs with the exact index only."""
+    from satukanal_crawler.archive import Archive
+
+    with Archive(db) as archive, archive.transaction() as conn:
+        for statement in ("DROP TRIGGER articles_stemmed_ad", "DROP TRIGGER articles_stemmed_au",
+                          "DROP TABLE articles_fts_stemmed"):  # fmt: skip
+            conn.execute(statement)
+
+
+def stemmed_share(db: Path) -> int:
+    """Bytes of the file that the stemmed index and its FTS5 tables take."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'articles_fts_stemmed%'").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def size_on_disk(db: Path) -> int:
@@ -236,6 +261,15 @@ def main(argv: list[str] | None = None) -> int:
             packing = compression_ms(items) if with_pages else 0.0
             results[label] = (n / new_s, n / same_s, size / n, body, raw, packing, db)
 
+        exact_db = work / "exact-only.db"
+        for path in work.glob(exact_db.name + "*"):
+            path.unlink()
+        without_stemmed_index(exact_db)
+        exact = Run(exact_db, args.batch_size, not args.foreground)
+        exact_rate = n / exact.push(synthetic_items(n, with_pages=False))
+        stemmed_db = results["parsed items"][-1]
+        stemmed_bytes = stemmed_share(stemmed_db)
+
         names = ", ".join(type(stage).__module__.rsplit(".", 1)[1] for stage in first.stages)
         print(f"satukanal archive benchmark: {n:,} synthetic articles through {names}")
         where = "in this process" if args.foreground else "in the writer process"
@@ -252,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  new articles (FTS on):      {new_rate:>9,.0f} items/s   {new_verdict}".rstrip())
             print(f"  already archived, unchanged:{same_rate:>9,.0f} items/s   {same_verdict}".rstrip())
             print(f"  on disk:                    {per_article / 1024:>9,.1f} KiB per article")
+        with_rate, _, with_size = results["parsed items"][:3]
+        print(f"\nstemmed search index (parsed items): {with_rate:,.0f} new items/s with it, {exact_rate:,.0f} "
+              f"without ({(1 - with_rate / exact_rate):.0%} slower); it takes {stemmed_bytes / n / 1024:.1f} KiB per "
+              f"article ({stemmed_bytes / (with_size * n):.0%} of the file)")  # fmt: skip
         db = results["with raw pages"][-1]
         queries = search_queries(db, 100)
         median, hits = fts_latency_ms(db, queries)

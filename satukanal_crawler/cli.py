@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--db", help="archive path (default: $SATUKANAL_DB or data/satukanal.db)")
     status.add_argument("--missing", action="store_true",
                         help="list every discovered URL that is not an archived article, tab-separated")  # fmt: skip
+
+    from satukanal_crawler.commands import analyst_cli  # search, export, show, history, page, report, serve
+
+    analyst_cli.register(sub, _since)
     return parser
 
 
@@ -98,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
             from satukanal_crawler.commands.status import run_status
 
             return run_status(Path(args.db or default_db()), missing=args.missing)
+        if getattr(args, "run", None):  # the analysts' commands (commands/analyst_cli.py)
+            from satukanal_crawler.commands import analyst_cli
+
+            args.db = args.db or default_db()
+            return analyst_cli.run(args)
     except UsageError as exc:
         print(f"satukanal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

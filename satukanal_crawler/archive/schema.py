@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -373,11 +373,50 @@ GROUP BY b.target_url;
 """
 
 
+# v6, Indonesian-aware search (`satukanal search`): a second full-text index, `articles_fts_stemmed`, holds each
+# article's title and body as word stems (stemming.py), so that a query for a root or any affixed form finds the
+# others; `articles_fts` stays the exact index. FTS5 cannot stem Indonesian itself, so the stems are written by the
+# crawler: the articles queued in `fts_pending` get both entries in index_pending, before each commit. The text it
+# holds is not the article's (stems), so it is a table of its own, not an external-content index: deleting an entry
+# needs only its rowid, which the triggers below do for edits and deletes by any program (SQLite 3.40, the oldest
+# the crawler runs on, has no contentless-delete tables). Filled here from the articles already stored.
+# Two views for browsing (`satukanal serve`) and exporting: `articles_overview`, an article per row with its
+# channels and tags as JSON arrays (what Datasette facets on), and `link_graph`, the Baca Juga links as an edge
+# list (a view streams whole as CSV in Datasette, where a canned query stops at its row limit).
+_V6 = """
+CREATE VIEW articles_overview AS
+SELECT a.id, a.published_at, a.title, a.reporter, a.editor, a.dateline,
+    (SELECT json_group_array(name) FROM (SELECT c.name FROM articles_categories ac
+        JOIN categories c ON c.id = ac.categories_id WHERE ac.articles_id = a.id ORDER BY c.name)) AS channels,
+    (SELECT json_group_array(name) FROM (SELECT t.name FROM articles_tags x
+        JOIN tags t ON t.id = x.tags_id WHERE x.articles_id = a.id ORDER BY t.name)) AS tags,
+    a.word_count, a.summary, a.url
+FROM articles a;
+CREATE VIEW link_graph AS
+SELECT a.id AS source_id, a.url AS source_url, a.published_at AS source_published_at, b.position, b.title, b.url,
+    b.target_url, b.target_article_id AS target_id, t.title AS target_title
+FROM baca_juga b JOIN articles a ON a.id = b.article_id LEFT JOIN articles t ON t.id = b.target_article_id;
+CREATE VIRTUAL TABLE articles_fts_stemmed USING fts5(title, body_text, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO articles_fts_stemmed (articles_fts_stemmed, rank) VALUES ('automerge', 8);
+CREATE TRIGGER articles_stemmed_ad AFTER DELETE ON articles BEGIN
+    DELETE FROM articles_fts_stemmed WHERE rowid = old.id;
+END;
+CREATE TRIGGER articles_stemmed_au AFTER UPDATE OF id, title, body_text ON articles BEGIN
+    DELETE FROM articles_fts_stemmed WHERE rowid = old.id;
+END;
+"""
+
+
 def _to_v5(conn: sqlite3.Connection) -> None:
     _run(conn, _V5)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5]
+def _to_v6(conn: sqlite3.Connection) -> None:
+    _run(conn, _V6)
+    restem(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3, _to_v4, _to_v5, _to_v6]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -393,7 +432,27 @@ def index_pending(conn: sqlite3.Connection) -> None:
         "INSERT INTO articles_fts (rowid, title, body_text) "
         "SELECT a.id, a.title, a.body_text FROM fts_pending p JOIN articles a ON a.id = p.id"
     )
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts_stemmed'").fetchone():  # v6 on
+        _insert_stemmed(conn, "SELECT a.id, a.title, a.body_text FROM fts_pending p JOIN articles a ON a.id = p.id")
     conn.execute("DELETE FROM fts_pending")
+
+
+def _insert_stemmed(conn: sqlite3.Connection, select: str) -> None:
+    """Write the stemmed entries of the articles `select` names (id, title, body_text), a few hundred at a time."""
+    from satukanal_crawler.stemming import stem_text  # the stemmer loads its dictionary only when needed
+
+    cursor = conn.execute(select)
+    while rows := cursor.fetchmany(500):
+        conn.executemany(
+            "INSERT INTO articles_fts_stemmed (rowid, title, body_text) VALUES (?, ?, ?)",
+            [(row[0], stem_text(row[1]), stem_text(row[2])) for row in rows],
+        )
+
+
+def restem(conn: sqlite3.Connection) -> None:
+    """Rebuild the stemmed index from the articles (those still queued are indexed at the next commit)."""
+    conn.execute("DELETE FROM articles_fts_stemmed")
+    _insert_stemmed(conn, "SELECT id, title, body_text FROM articles WHERE id NOT IN (SELECT id FROM fts_pending)")
 
 
 def current_version(conn: sqlite3.Connection) -> int:

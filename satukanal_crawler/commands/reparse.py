@@ -83,10 +83,16 @@ def reparse(archive: Archive) -> Counter[str]:
 
 def _reparse_all(store: ArticleStore, archive: Archive, counts: Counter[str]) -> None:
     rows = archive.conn.execute("SELECT id, fetched_at FROM articles ORDER BY id").fetchall()
+    progress = sys.stderr.isatty()  # a person is watching; nothing on a pipe or in cron's mail
     for start in range(0, len(rows), BATCH):
         with archive.transaction():
             for row in rows[start : start + BATCH]:
                 counts[_reparse_one(store, archive, row["id"], row["fetched_at"])] += 1
+        if progress:
+            sys.stderr.write(f"\rre-parsed {min(start + BATCH, len(rows)):,} of {len(rows):,} articles")
+            sys.stderr.flush()
+    if progress and rows:
+        sys.stderr.write("\n")
 
 
 def _reparse_one(store: ArticleStore, archive: Archive, article_id: int, fetched_at: str) -> str:

@@ -23,4 +23,9 @@ def test_a_small_store_benchmark_runs_and_prints_every_figure(tmp_path) -> None:
     assert re.search(r"unchanged: +[\d,]+ items/s   target 20,000/s", out)
     assert re.search(r"with raw pages, .*zlib level 6: [\d.]+ ms per page", out)
     assert len(re.findall(r"on disk: +[\d.]+ KiB per article", out)) == 2
+    assert re.search(
+        r"stemmed search index \(parsed items\): [\d,]+ new items/s with it, [\d,]+ without "
+        r"\(-?\d+% slower\); it takes [\d.]+ KiB per article \(\d+% of the file\)",
+        out,
+    )
     assert re.search(r"full-text search: median [\d.]+ ms over 100 queries \(\d+ with results\) on 300 articles", out)
