@@ -38,10 +38,12 @@ _NOT_ARTICLE_BODY = frozenset(
     {"page", "home", "blog", "archive", "category", "tag", "author", "search", "search-results",
      "search-no-results", "error404", "attachment", "date", "post-type-archive"}
 )  # fmt: skip
+# Possessive runs (`*+`): the classes overlap the final `\W*`, and a label followed by thousands of
+# dots or spaces must not be split between them in every possible way. Same matches as greedy runs.
 _BOILERPLATE = re.compile(
     r"^(?:advertise?ment|advertisment|iklan|sponsored|ads?|scroll(?: to continue)?(?: with content)?|"
-    r"scroll untuk melanjutkan(?: membaca)?|(?:halaman|page)\s*:?[\s\d»«›‹<>.]*|selanjutnya|sebelumnya|"
-    r"next|previous|lanjut(?:kan)?|share|bagikan|tags?\s*:?)\W*$",
+    r"scroll untuk melanjutkan(?: membaca)?|(?:halaman|page)\s*+:?[\s\d»«›‹<>.]*+|selanjutnya|sebelumnya|"
+    r"next|previous|lanjut(?:kan)?|share|bagikan|tags?\s*+:?)\W*$",
     re.IGNORECASE,
 )
 _PLACEHOLDER_IMG = re.compile(
@@ -64,6 +66,14 @@ _AUTHOR_CLASSES = frozenset(
     {"author-name", "jeg_meta_author", "td-post-author-name", "meta-author", "amp-wp-author", "entry-author",
      "post-author", "byline-author", "author-link"}
 )  # fmt: skip
+# Every pattern of the parser sits at module level, where tests/parsers/test_bounded.py finds it and
+# checks that no input makes it backtrack more than linearly.
+_POST_ID_ATTR = re.compile(r"post-(\d+)")
+_REST_POST = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
+_MODIFIED_CLASS = re.compile(r"updated|modified", re.IGNORECASE)
+_UPDATE_SPLIT = re.compile(r"(?=diperbarui|diperbaharui|updated|update:|diubah)", re.IGNORECASE)
+_AUTHOR_PREFIX = re.compile(r"^(?:oleh|by|penulis|ditulis oleh)\s*+:?\s*", re.IGNORECASE)
+_PAGE_NUMBER_PATH = re.compile(r"/(\d{1,3})/?$")
 _PAGE_LINK_HINT = re.compile(r"page-links|pagelinks|post-page-numbers|pgntn-page")
 _PAGE_LINKS = etree.XPath(
     ".//*[contains(@class, 'page-links') or contains(@class, 'pagelinks')"
@@ -226,12 +236,12 @@ class _Extractor:
                 return int(cls[7:])
         node = self.container if self.container is not None else None
         while node is not None:
-            m = re.fullmatch(r"post-(\d+)", node.get("id") or "")
+            m = _POST_ID_ATTR.fullmatch(node.get("id") or "")
             if m:
                 return int(m.group(1))
             node = node.getparent()
         for rels, _typ, href in self.doc.links:
-            m = re.search(r"/wp-json/wp/v2/posts/(\d+)", href)
+            m = _REST_POST.search(href)
             if m and "alternate" in rels:
                 return int(m.group(1))
         return None
@@ -316,7 +326,7 @@ class _Extractor:
             value = dates.parse_iso(el.get("datetime"))
             if value is None:
                 continue
-            if re.search(r"updated|modified", el.get("class") or "", re.IGNORECASE):
+            if _MODIFIED_CLASS.search(el.get("class") or ""):
                 modified = modified or value
             elif published is None:
                 published = value
@@ -341,7 +351,7 @@ class _Extractor:
     def _visible_dates(self) -> tuple[str | None, str | None]:
         published = modified = None
         for text in self._meta_texts(_DATE_HINT):
-            for part in re.split(r"(?=diperbarui|diperbaharui|updated|update:|diubah)", text, flags=re.I):
+            for part in _UPDATE_SPLIT.split(text):
                 value = dates.parse_visible_date(part, free_form=False)
                 if value is None:
                     continue
@@ -378,7 +388,7 @@ class _Extractor:
             if inside(el, self.scope, lambda n: n is self.container or is_region_noise(n)):
                 continue
             name = clean(text_of(named))
-            name = re.sub(r"^(?:oleh|by|penulis|ditulis oleh)\s*:?\s*", "", name, flags=re.IGNORECASE)
+            name = _AUTHOR_PREFIX.sub("", name)
             name = name.strip(" -–—|·•:,")
             if name and len(name) <= 80:
                 return name
@@ -605,5 +615,5 @@ def _page_number(text: str, href: str) -> int | None:
     for key, value in parse_qsl(parts.query):
         if key == "page" and value.isdigit():
             return int(value)
-    m = re.search(r"/(\d{1,3})/?$", parts.path)
+    m = _PAGE_NUMBER_PATH.search(parts.path)
     return int(m.group(1)) if m else None

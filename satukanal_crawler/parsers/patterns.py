@@ -18,7 +18,10 @@ _LABEL = r"(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur)
 _LABEL_SEP = _LABEL + r"(?:[ \t\u00a0]*[:：][ \t\u00a0]*|[ \t]*\u00a0[ \t\u00a0]*)"
 _LINE_BYLINE = re.compile(r"^[\s(\[]*" + _LABEL_SEP, re.IGNORECASE)
 _ANY_LABEL = re.compile(r"(?:^|(?<=[\s|·•/,;(\[]))" + _LABEL_SEP, re.IGNORECASE)
-_NAME_END = re.compile(r"\s*[|·•/;\u2028]\s*|\s+[-–—]\s+")
+# Searched, so a match may only start where a run of spaces starts: otherwise every space of a long run
+# would start its own scan to the run's end (quadratic). The leftmost match is the same either way.
+_NAME_END = re.compile(r"(?<!\s)(?:\s*[|·•/;\u2028]\s*|\s+[-–—]\s+)")
+_NOT_WORD = re.compile(r"[\W_]+")
 _NAME_OK = re.compile(r"^[^\W\d_](?:[^\W\d_]|[.,'’`()\- ])*$")  # letters and name punctuation, no digits
 
 
@@ -40,7 +43,7 @@ def _segments(text: str) -> list[tuple[str, str]] | None:
         chunk = text[m.end() : end]
         cut = _NAME_END.search(chunk)
         if cut:
-            if re.sub(r"[\W_]+", "", chunk[cut.end() :]):
+            if _NOT_WORD.sub("", chunk[cut.end() :]):
                 return None  # more than a name follows: a sentence, not a byline
             chunk = chunk[: cut.start()]
         name = _name(chunk)
