@@ -25,6 +25,7 @@ from satukanal_crawler.parsers.content import (
     is_site_header,
 )
 from satukanal_crawler.parsers.document import Document, decode_html, parse_html
+from satukanal_crawler.parsers.kind import Signal, article_signal
 from satukanal_crawler.parsers.patterns import find_bylines, parse_byline_block, split_dateline
 from satukanal_crawler.parsers.text import clean, text_of, unescape_clean
 from satukanal_crawler.urls import canonicalize_url, join, shortlink_post_id, strip_tracking
@@ -34,10 +35,6 @@ FIELDS = (
     "author", "categories", "tags", "summary", "image_url", "body_text", "baca_juga",
 )  # fmt: skip
 
-_NOT_ARTICLE_BODY = frozenset(
-    {"page", "home", "blog", "archive", "category", "tag", "author", "search", "search-results",
-     "search-no-results", "error404", "attachment", "date", "post-type-archive"}
-)  # fmt: skip
 # Possessive runs (`*+`): the classes overlap the final `\W*`, and a label followed by thousands of
 # dots or spaces must not be split between them in every possible way. Same matches as greedy runs.
 _BOILERPLATE = re.compile(
@@ -124,21 +121,18 @@ def parse_page(
     if root is None:
         return None
     doc = Document(root, url)
-    if not assume_article and not is_article(doc):
+    signal = Signal.ARTICLE if assume_article else article_signal(doc)
+    if signal is Signal.NOT_ARTICLE:
         return None
-    return _Extractor(doc, text).parse()
+    parsed = _Extractor(doc, text).parse()
+    if signal is Signal.IF_DATED and not (parsed.record["published_at"] and parsed.record["title"]):
+        return None  # og:type=article alone: an article only with a publication date and a headline
+    return parsed
 
 
 def is_article(doc: Document) -> bool:
-    """CONTRACT rule 1: a single post, never a static page, archive, search or error page."""
-    classes = doc.body_classes
-    if classes & _NOT_ARTICLE_BODY:
-        return False
-    if "single-post" in classes or any(c.startswith("postid-") for c in classes):
-        return True
-    if doc.linked_data.article() is not None:
-        return True
-    return doc.meta_first("article:published_time") is not None
+    """CONTRACT rule 1 from the page's signals alone (og:type=article also needs a date: see parse_page)."""
+    return article_signal(doc) is Signal.ARTICLE
 
 
 class _Extractor:
