@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -114,6 +115,43 @@ def _format_or_none(dt: datetime) -> str | None:
         return format_wib(dt)
     except OverflowError:
         return None
+
+
+# What CMSes write when they get ISO 8601 wrong: a space before the T, dashes in the time, a zone
+# followed by a stray Z, no zone at all. The wall time is still there; its zone is not to be trusted.
+_LOOSE_ISO = re.compile(
+    r"^\s*+(\d{4})-(\d{2})-(\d{2})(?:\s*+T\s*+|\s++)(\d{2})[:.\-](\d{2})(?:[:.\-](\d{2})(?:[.,]\d++)?)?"
+    r"\s*+(?:Z|[+-]\d{2}:?\d{2})?\s*+Z?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MachineDate:
+    """A machine-readable date-time as the page wrote it: sound (well-formed, with a zone) or not."""
+
+    wib: str  # the value in WIB when sound; the wall time read as WIB when not
+    wall: datetime  # the date-time as written, without its zone
+    sound: bool
+
+
+def parse_machine(value: str | None) -> MachineDate | None:
+    """A page's machine-readable date-time, sound or not (CONTRACT rule 6 decides which to trust)."""
+    if not value or len(value) > 100:
+        return None
+    m = _LOOSE_ISO.match(value)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss = m.groups()
+    try:
+        wall = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+    except ValueError:
+        return None
+    strict = parse_iso(value)
+    if strict is not None and _ISO.match(value).group(7):
+        return MachineDate(strict, wall, True)
+    as_wib = _format_or_none(wall.replace(tzinfo=WIB))
+    return MachineDate(as_wib, wall, False) if as_wib else None
 
 
 def parse_rfc822(value: str | None) -> str | None:

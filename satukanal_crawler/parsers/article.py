@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -70,6 +71,7 @@ _REST_POST = re.compile(r"/wp-json/wp/v2/posts/(\d+)")
 _MODIFIED_CLASS = re.compile(r"updated|modified", re.IGNORECASE)
 _UPDATE_SPLIT = re.compile(r"(?=diperbarui|diperbaharui|updated|update:|diubah)", re.IGNORECASE)
 _AUTHOR_PREFIX = re.compile(r"^(?:oleh|by|penulis|ditulis oleh)\s*+:?\s*", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _PAGE_NUMBER_PATH = re.compile(r"/(\d{1,3})/?$")
 _PAGE_LINK_HINT = re.compile(r"page-links|pagelinks|post-page-numbers|pgntn-page")
 _PAGE_LINKS = etree.XPath(
@@ -186,7 +188,7 @@ class _Extractor:
 
     def parse(self) -> ParsedPage:
         url = self.url()
-        title = self.title()
+        title = self._title = self.title()
         body = self.body(title, url)
         bylines = body.bylines or self.meta_bylines()
         published, modified = self.dates()
@@ -291,33 +293,41 @@ class _Extractor:
     # -- dates ------------------------------------------------------------------------------------
 
     def dates(self) -> tuple[str, str | None]:
+        """CONTRACT rule 6: a sound machine value, unless the visible WIB date shows it is mislabelled;
+        an unsound one (malformed, zone-less) only where the visible date agrees; then the visible date;
+        then the generic search (htmldate) for pages that follow none of the conventions."""
         meta, art, page = self.doc.meta_first, self.article_node, self.webpage_node
-        published = _first_iso(
-            meta("article:published_time"),
+        pub_machine = _machine(
+            meta("article:published_time", "og:article:published_time"),
             art.get("datePublished"),
             page.get("datePublished"),
             meta("itemprop:datepublished", "datepublished", "publishdate", "pubdate", "parsely-pub-date"),
         )
-        modified = _first_iso(
-            meta("article:modified_time"),
+        mod_machine = _machine(
+            meta("article:modified_time", "og:article:modified_time"),
             art.get("dateModified"),
             page.get("dateModified"),
             meta("og:updated_time", "itemprop:datemodified", "datemodified", "lastmod"),
         )
-        if published is None or modified is None:
+        if pub_machine is None or mod_machine is None:
             time_pub, time_mod = self._time_elements()
-            published = published or time_pub
-            modified = modified or time_mod
-        if published is None or modified is None:
+            pub_machine = pub_machine or time_pub
+            mod_machine = mod_machine or time_mod
+        vis_pub = vis_mod = None
+        if not (pub_machine and pub_machine.sound and _same_wall(pub_machine)) or mod_machine is None:
             vis_pub, vis_mod = self._visible_dates()
-            published = published or vis_pub
-            modified = modified or vis_mod
+            if pub_machine is None or not pub_machine.sound:
+                vis_pub = self._visible_near_title() or vis_pub
+        published = _decide(pub_machine, vis_pub)
+        modified = mod_machine.wib if mod_machine else vis_mod
+        if published is None:
+            published = fallback.find_date(self.doc.root, self.doc.url)
         return published or "", modified
 
-    def _time_elements(self) -> tuple[str | None, str | None]:
+    def _time_elements(self) -> tuple[dates.MachineDate | None, dates.MachineDate | None]:
         published = modified = None
         for el in self.scoped("time", outside_body=True):
-            value = dates.parse_iso(el.get("datetime"))
+            value = dates.parse_machine(el.get("datetime"))
             if value is None:
                 continue
             if _MODIFIED_CLASS.search(el.get("class") or ""):
@@ -356,6 +366,40 @@ class _Extractor:
             if published and modified:
                 break
         return published, modified
+
+    def _visible_near_title(self) -> str | None:
+        """The date printed with the headline on pages whose date element has no telling class.
+
+        Short texts that hold a date are read in document order, and the one nearest the headline
+        wins, a date with a time before one without: the meta line sits just above or below the
+        headline, while widget dates are further away, top-bar "today" dates print no time, and dates
+        in the text are inside paragraphs too long to count.
+        """
+        title = getattr(self, "_title", "")
+        found: list[tuple[int, str, bool]] = []
+        title_at: int | None = None
+        position = 0
+        stack = [self.doc.body]
+        while stack:
+            el = stack.pop()
+            if not isinstance(el.tag, str) or el.tag in ("script", "style") or is_region_noise(el):
+                continue
+            position += 1
+            text = clean(text_of(el))
+            if title_at is None and title and text == title:
+                title_at = position
+                continue
+            if 6 <= len(text) <= 80 and _DIGIT.search(text) and not _has_dated_child(el):
+                value = dates.parse_visible_date(text, free_form=False)
+                if value:
+                    found.append((position, value, not value.endswith("T00:00:00+07:00")))
+                    continue
+            if len(text) > 80 or el is self.doc.body or _DIGIT.search(text):
+                stack.extend(reversed(el))
+        if not found:
+            return None
+        anchor = title_at if title_at is not None else 0
+        return min(found, key=lambda f: (not f[2], abs(f[0] - anchor)))[1]
 
     # -- people -----------------------------------------------------------------------------------
 
@@ -563,13 +607,56 @@ def _depth(el: etree._Element) -> int:
     return sum(1 for _ in el.iterancestors())
 
 
-def _first_iso(*values: Any) -> str | None:
+def _has_dated_child(el: etree._Element) -> bool:
+    """An element whose date sits in one of its children: the child is the one to read."""
+    return any(
+        isinstance(c.tag, str)
+        and _DIGIT.search(text_of(c))
+        and dates.parse_visible_date(clean(text_of(c)), free_form=False)
+        for c in el
+    )
+
+
+def _machine(*values: Any) -> dates.MachineDate | None:
+    """The first sound machine value of the sources, in order; else the first unsound one."""
+    unsound = None
     for value in values:
         if isinstance(value, str):
-            found = dates.parse_iso(value)
-            if found:
+            found = dates.parse_machine(value)
+            if found and found.sound:
                 return found
-    return None
+            unsound = unsound or found
+    return unsound
+
+
+def _same_wall(machine: dates.MachineDate) -> bool:
+    """True when the value was written in WIB: no visible date can show it mislabelled."""
+    return datetime.fromisoformat(machine.wib).replace(tzinfo=None) == machine.wall.replace(microsecond=0)
+
+
+def _decide(machine: dates.MachineDate | None, visible: str | None) -> str | None:
+    """Rule 6 between a machine value and the visible date printed as WIB."""
+    if machine is None or visible is None:
+        return machine.wib if machine else visible
+    shown = datetime.fromisoformat(visible).replace(tzinfo=None)
+    has_time = shown.time() != datetime.min.time()
+    wall_minute = machine.wall.replace(second=0, microsecond=0)
+    as_wib = dates.format_wib(machine.wall)
+    if machine.sound:
+        if not has_time:
+            return machine.wib
+        stated = datetime.fromisoformat(machine.wib).replace(tzinfo=None, second=0, microsecond=0)
+        gap = stated - shown
+        if gap and gap % timedelta(hours=1) == timedelta(0):  # WIB wall time labelled with another zone
+            return as_wib if wall_minute == shown else visible
+        return machine.wib
+    # An unsound value yields to the visible date, unless that date is too far off to be the same
+    # moment mislabelled: then it is more likely another item's date (a widget) than this article's.
+    if has_time:
+        if wall_minute == shown or abs(wall_minute - shown) >= timedelta(days=1):
+            return as_wib
+        return visible
+    return as_wib if abs((machine.wall.date() - shown.date()).days) != 1 else visible
 
 
 def _is_person(node: Any) -> bool:

@@ -32,3 +32,25 @@ def extract_paragraphs(html: str, url: str) -> list[str]:
     if not text:
         return []
     return [line for line in (part.strip() for part in text.split("\n")) if line]
+
+
+def find_date(root, url: str) -> str | None:
+    """The publication date htmldate's extensive search finds on a page that follows none of the
+    conventions the parser reads (rule 6's signals all absent), in WIB, or None.
+
+    htmldate returns a date; a time only when the page gives one in a form it reads. A day found
+    this way is written at 00:00:00 WIB, like a visible date printed without a time.
+    """
+    from htmldate import find_date as htmldate_find_date  # lazily, like trafilatura: only such pages
+
+    from satukanal_crawler import dates
+
+    try:
+        found = htmldate_find_date(
+            root, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
+        )
+    except (ValueError, TypeError, AttributeError, RecursionError, OverflowError):
+        return None
+    if not found:
+        return None
+    return dates.parse_visible_date(found.replace("T", " "), free_form=False) or dates.parse_w3c(found[:10])
