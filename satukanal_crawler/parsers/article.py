@@ -275,12 +275,26 @@ class _Extractor:
         scoped_h1 = [h for h in scoped_h1 if h]
         if headline_text and headline_text in h1s:
             return headline_text
-        if scoped_h1:
+        reference = headline_text or self._strip_suffix(
+            unescape_clean(self.doc.meta_first("og:title", "twitter:title") or self._html_title() or "")
+        )
+        if scoped_h1 and (not reference or _agrees(scoped_h1[0], reference)):
+            return scoped_h1[0]
+        if reference:
+            # The h1 is the site's or the channel's name ("Regional", "Bola"): the headline is the
+            # heading that matches the page's title (Kompas and Republika print it in an <h2>).
+            for h in self.doc.root.iter("h1", "h2", "h3"):
+                text = clean(text_of(h))
+                if text and _agrees(text, reference) and not _in_site_chrome(h):
+                    return text
+        if scoped_h1 and not _looks_like_label(scoped_h1[0], reference):
             return scoped_h1[0]
         if headline_text:
             return headline_text
-        if h1s:
+        if h1s and not _looks_like_label(h1s[0], reference):
             return h1s[0]
+        if reference:
+            return reference
         for value in (self.doc.meta_first("og:title", "twitter:title"), self._html_title()):
             if value:
                 return self._strip_suffix(unescape_clean(value))
@@ -605,6 +619,22 @@ class _Body:
 
 def _depth(el: etree._Element) -> int:
     return sum(1 for _ in el.iterancestors())
+
+
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ", ": ")
+
+
+def _agrees(heading: str, reference: str) -> bool:
+    """A heading that is the page title's headline (the title may carry a site name or a kicker)."""
+    a, b = heading.casefold(), reference.casefold()
+    if a == b or (len(a) >= 0.6 * len(b) and (a in b or b in a)):
+        return True
+    return any(b.startswith(a + sep) or b.endswith(sep + a) for sep in _TITLE_SEPARATORS)
+
+
+def _looks_like_label(heading: str, reference: str) -> bool:
+    """A channel or section name in the h1 ("Regional", "TAG") where the title names a headline."""
+    return bool(reference) and len(heading.split()) <= 3 < len(reference.split())
 
 
 def _has_dated_child(el: etree._Element) -> bool:

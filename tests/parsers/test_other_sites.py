@@ -92,3 +92,12 @@ def test_an_article_with_a_labelled_more_news_list_stays_an_article() -> None:
         "</body>", f"<div class='kotak'><div class='kop'>Berita Lainnya</div>{more}</div></body>"
     )
     assert parse_article(html, URL) is not None
+
+
+def test_title_is_the_headline_heading_when_the_h1_names_the_channel() -> None:
+    html = page(h1="Regional").replace(
+        "<div class='teks'>", "<h2>Warga Gotong Royong Bersihkan Saluran Irigasi</h2><div class='teks'>"
+    )
+    html = html.replace("Regional - Berita Contoh", "Warga Gotong Royong Bersihkan Saluran Irigasi - Berita Contoh")
+    html = html.replace("</h2>", "</h2><div>07/03/2019 12:00 WIB</div>")
+    assert parse_article(html, URL)["title"] == "Warga Gotong Royong Bersihkan Saluran Irigasi"
