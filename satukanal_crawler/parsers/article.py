@@ -27,7 +27,14 @@ from satukanal_crawler.parsers.content import (
 )
 from satukanal_crawler.parsers.document import Document, decode_html, parse_html
 from satukanal_crawler.parsers.kind import Signal, article_signal
-from satukanal_crawler.parsers.patterns import find_bylines, parse_byline_block, split_dateline
+from satukanal_crawler.parsers.patterns import (
+    bare_label,
+    find_bylines,
+    label_after_name,
+    name_for_label,
+    parse_byline_block,
+    split_dateline,
+)
 from satukanal_crawler.parsers.text import clean, text_of, unescape_clean
 from satukanal_crawler.urls import canonicalize_url, join, shortlink_post_id, strip_tracking
 
@@ -72,6 +79,7 @@ _MODIFIED_CLASS = re.compile(r"updated|modified", re.IGNORECASE)
 _UPDATE_SPLIT = re.compile(r"(?=diperbarui|diperbaharui|updated|update:|diubah)", re.IGNORECASE)
 _AUTHOR_PREFIX = re.compile(r"^(?:oleh|by|penulis|ditulis oleh)\s*+:?\s*", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_LABEL_WORD = re.compile(r"pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur|red\s*[:：]", re.IGNORECASE)
 _PAGE_NUMBER_PATH = re.compile(r"/(\d{1,3})/?$")
 _PAGE_LINK_HINT = re.compile(r"page-links|pagelinks|post-page-numbers|pgntn-page")
 _PAGE_LINKS = etree.XPath(
@@ -422,6 +430,29 @@ class _Extractor:
         for text in self._meta_texts(_BYLINE_HINT):
             for key, name in find_bylines(text).items():
                 found.setdefault(key, name)
+        if not found:
+            found = self._labelled_elements()
+        return found
+
+    def _labelled_elements(self) -> dict[str, str]:
+        """Bylines of themes that give them no telling class: a short element that is a byline line
+        ("Redaktur : Agus", "Red: Yudha", "Rina / Jurnalis"), or a label in its own cell or span with
+        the name in the element beside it (Kompas's Penulis/Editor table, Okezone's name-then-label)."""
+        found: dict[str, str] = {}
+        for el in self.scope_elements(outside_body=True):
+            if el.tag in ("script", "style") or not _LABEL_WORD.search(text_of(el)):
+                continue
+            text = clean(text_of(el))
+            if len(text) > 120:
+                continue
+            key = bare_label(text)
+            if key is not None:
+                name = _beside(el)
+                if name and key not in found:
+                    found[key] = name
+                continue
+            for key, name in (parse_byline_block(text) or label_after_name(text) or {}).items():
+                found.setdefault(key, name)
         return found
 
     def author(self) -> str | None:
@@ -580,6 +611,7 @@ class _Body:
         baca_juga: list[tuple[str, str]] = []
         bylines: dict[str, str] = {}
         pending: str | None = None
+        label_key: str | None = None
         for block in blocks:
             if block.kind == "baca_juga":
                 baca_juga.extend(block.links)
@@ -599,10 +631,19 @@ class _Body:
             text = block.text
             if not text or _BOILERPLATE.match(text) or (block.tag == "h1" and text == title):
                 continue
-            found = parse_byline_block(block.raw)
+            found = parse_byline_block(block.raw) or label_after_name(text)
             if found:
                 for key, name in found.items():
                     bylines.setdefault(key, name)
+                continue
+            if label_key is not None:  # the name in the cell after a bare label
+                name = name_for_label(text)
+                if name:
+                    bylines.setdefault(label_key, name)
+                    label_key = None
+                    continue
+            label_key = bare_label(text)
+            if label_key is not None:
                 continue
             paragraphs.append(text)
         dateline = None
@@ -622,6 +663,18 @@ def _depth(el: etree._Element) -> int:
 
 
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ", ": ")
+
+
+def _beside(label: etree._Element) -> str | None:
+    """The name next to a bare byline label: the following element (a table cell), else the one before."""
+    for sibling in (label.getnext(), label.getprevious()):
+        while sibling is not None and not isinstance(sibling.tag, str):
+            sibling = sibling.getnext()
+        if sibling is not None:
+            name = name_for_label(clean(text_of(sibling)))
+            if name:
+                return name
+    return None
 
 
 def _agrees(heading: str, reference: str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from satukanal_crawler.parsers.patterns import bare_label
+
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
@@ -31,7 +33,17 @@ def extract_paragraphs(html: str, url: str) -> list[str]:
         return []
     if not text:
         return []
-    return [line for line in (part.strip() for part in text.split("\n")) if line]
+    return [_untable(line) for line in (part.strip() for part in text.split("\n")) if line]
+
+
+def _untable(line: str) -> str:
+    """A byline table row as trafilatura renders it ("| Penulis | : Name |") back to its line."""
+    if not (line.startswith("|") and line.endswith("|")):
+        return line
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    if len(cells) == 2 and bare_label(cells[0]):
+        return f"{cells[0]} {cells[1]}"
+    return line
 
 
 def find_date(root, url: str) -> str | None:

@@ -13,7 +13,8 @@ from satukanal_crawler.parsers.text import clean
 
 REPORTER_LABELS = ("pewarta", "reporter", "penulis", "wartawan", "jurnalis")
 EDITOR_LABELS = ("editor", "redaktur")
-_LABEL = r"(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur)"
+# `Red:` (Republika) abbreviates Redaktur, and only with its colon: "Red" alone is a word.
+_LABEL = r"(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur|red(?=[ \t\u00a0]*[:：]))"
 # The label, then a colon (spaces optional) or a non-breaking space.
 _LABEL_SEP = _LABEL + r"(?:[ \t\u00a0]*[:：][ \t\u00a0]*|[ \t]*\u00a0[ \t\u00a0]*)"
 _LINE_BYLINE = re.compile(r"^[\s(\[]*" + _LABEL_SEP, re.IGNORECASE)
@@ -66,9 +67,46 @@ def parse_byline_block(raw: str) -> dict[str, str] | None:
         if not segments:
             return None
         for label, name in segments:
-            key = "reporter" if label in REPORTER_LABELS else "editor"
-            found.setdefault(key, name)
+            found.setdefault(_key(label), name)
     return found
+
+
+def _key(label: str) -> str:
+    return "reporter" if label.lower() in REPORTER_LABELS else "editor"
+
+
+# A label standing alone (its own table cell or span, the name in the next or previous one), and a
+# label after the name ("Rina Kusumawati / Jurnalis").
+_BARE_LABEL = re.compile(
+    r"^[\s(\[/|]*(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur|red(?=[ \t\u00a0]*[:：]))"
+    r"[ \t\u00a0]*+[:：]?[\s)\]]*$",
+    re.IGNORECASE,
+)
+_LABEL_AFTER = re.compile(
+    r"^(?P<name>[^/|:：]{2,60}?)[ \t\u00a0]*[/|][ \t\u00a0]*"
+    r"(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur)[ \t\u00a0]*+$",
+    re.IGNORECASE,
+)
+
+
+def bare_label(text: str) -> str | None:
+    """'reporter' or 'editor' when `text` is a byline label and nothing else ("Penulis", "Editor :")."""
+    m = _BARE_LABEL.match(text) if len(text) <= 20 else None
+    return _key(m["label"]) if m else None
+
+
+def name_for_label(text: str) -> str | None:
+    """The name in the cell or element beside a bare label (": Ervan Hardoko" -> "Ervan Hardoko")."""
+    return _name(text.lstrip(" \t\u00a0:："))
+
+
+def label_after_name(text: str) -> dict[str, str] | None:
+    """{'reporter'/'editor': name} for a line of the form "Name / Label"."""
+    m = _LABEL_AFTER.match(clean(text)) if len(text) <= 90 else None
+    if not m:
+        return None
+    name = _name(m["name"])
+    return {_key(m["label"]): name} if name else None
 
 
 def find_bylines(text: str) -> dict[str, str]:
@@ -84,8 +122,7 @@ def find_bylines(text: str) -> dict[str, str]:
             chunk = chunk[: cut.start()]
         name = _name(chunk)
         if name:
-            key = "reporter" if m["label"].lower() in REPORTER_LABELS else "editor"
-            found.setdefault(key, name)
+            found.setdefault(_key(m["label"]), name)
     return found
 
 

@@ -101,3 +101,33 @@ def test_title_is_the_headline_heading_when_the_h1_names_the_channel() -> None:
     html = html.replace("Regional - Berita Contoh", "Warga Gotong Royong Bersihkan Saluran Irigasi - Berita Contoh")
     html = html.replace("</h2>", "</h2><div>07/03/2019 12:00 WIB</div>")
     assert parse_article(html, URL)["title"] == "Warga Gotong Royong Bersihkan Saluran Irigasi"
+
+
+@pytest.mark.parametrize(
+    ("byline", "reporter", "editor"),
+    [
+        # a table whose cells hold the label and ": name" (Kompas)
+        (
+            "<table><tr><td>Penulis</td><td>: Kontributor Kediri, Sri Wahyuni</td></tr>"
+            "<tr><td>Editor</td><td>: Bambang Sutejo</td></tr></table>",
+            "Kontributor Kediri, Sri Wahyuni",
+            "Bambang Sutejo",
+        ),
+        # the name first, the label in its own span (Okezone)
+        ("<div class='nm'><div>Sri Wahyuni</div><span>Jurnalis</span></div>", "Sri Wahyuni", None),
+        ("<div>Sri Wahyuni / Jurnalis</div>", "Sri Wahyuni", None),
+        # Red: abbreviates Redaktur (Republika), a label in <strong> inside a cell (Ihram)
+        ("<div class='red'><span></span> Red: Bambang Sutejo</div>", None, "Bambang Sutejo"),
+        ("<table><tr><td><strong>Redaktur :</strong>  Bambang Sutejo</td></tr></table>", None, "Bambang Sutejo"),
+    ],
+)
+def test_bylines_outside_the_text_in_unlabelled_markup(byline: str, reporter: str | None, editor: str | None) -> None:
+    html = page(meta_line="<div>07/03/2019 12:00 WIB</div>").replace("</body>", byline + "</body>")
+    record = parse_article(html, URL)
+    assert (record["reporter"], record["editor"]) == (reporter, editor)
+    assert "Jurnalis" not in record["body_text"] and "Red:" not in record["body_text"]
+
+
+def test_a_red_word_without_colon_is_not_a_byline() -> None:
+    html = page(meta_line="<div>07/03/2019 12:00 WIB</div>").replace("</body>", "<div>Red Velvet</div></body>")
+    assert parse_article(html, URL)["editor"] is None
