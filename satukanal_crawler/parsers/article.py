@@ -17,7 +17,7 @@ from lxml import etree
 
 from satukanal_crawler import dates
 from satukanal_crawler.parsers import fallback
-from satukanal_crawler.parsers.blocks import Block, collect_blocks
+from satukanal_crawler.parsers.blocks import BACA_JUGA, Block, collect_blocks
 from satukanal_crawler.parsers.content import (
     find_container,
     find_scope,
@@ -79,6 +79,7 @@ _MODIFIED_CLASS = re.compile(r"updated|modified", re.IGNORECASE)
 _UPDATE_SPLIT = re.compile(r"(?=diperbarui|diperbaharui|updated|update:|diubah)", re.IGNORECASE)
 _AUTHOR_PREFIX = re.compile(r"^(?:oleh|by|penulis|ditulis oleh)\s*+:?\s*", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_NOT_WORD = re.compile(r"[\W_]+")
 _LABEL_WORD = re.compile(r"pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur|red\s*[:：]", re.IGNORECASE)
 _PAGE_NUMBER_PATH = re.compile(r"/(\d{1,3})/?$")
 _PAGE_LINK_HINT = re.compile(r"page-links|pagelinks|post-page-numbers|pgntn-page")
@@ -565,16 +566,46 @@ class _Extractor:
     # -- body -------------------------------------------------------------------------------------
 
     def body(self, title: str, url: str) -> _Body:
+        """Our container's text on the themes we know; the fallback extractor's where we know none or
+        where the container holds a fraction of what the fallback finds (a summary box of a theme
+        we misread). The portal's pages never pay for the fallback: their container is full."""
         if self.container is not None:
             blocks = collect_blocks(self.container, self.doc.url)
             body = _Body.from_blocks(blocks, title)
-            if body.paragraphs:
+            size = sum(len(p) for p in body.paragraphs)
+            if size >= _FULL_CONTAINER:
                 return body
-        paragraphs = fallback.extract_paragraphs(self.text, self.doc.url)
+            if body.paragraphs:
+                other = self._fallback_body(title)
+                if sum(len(p) for p in other.paragraphs) < 2 * size:
+                    return body
+                return other
+        return self._fallback_body(title)
+
+    def _fallback_body(self, title: str) -> _Body:
+        paragraphs = _lead_from_headline(fallback.extract_paragraphs(self.text, self.doc.url), title)
         body = _Body.from_blocks([Block(p, "p") for p in paragraphs], title)
-        labelled = [b for b in collect_blocks(self.scope, self.doc.url) if b.kind == "baca_juga"]
+        text_box = self._element_holding(body.paragraphs)
+        labelled = [b for b in collect_blocks(text_box, self.doc.url) if b.kind == "baca_juga"]
         body.baca_juga = [link for b in labelled for link in b.links]
+        if labelled:
+            titles = {t for _href, t in body.baca_juga}
+            body.paragraphs = [
+                p for p in body.paragraphs if not (BACA_JUGA.match(p) or p in titles or _only_titles(p, titles))
+            ]
         return body
+
+    def _element_holding(self, paragraphs: list[str]) -> etree._Element:
+        """The innermost element whose text holds the first and the last paragraph: the text's box,
+        where inline Baca Juga links count (a Baca Juga widget after it does not, rule 13)."""
+        if not paragraphs:
+            return self.scope
+        heads = [paragraphs[0][:50], paragraphs[-1][-50:]]
+        found = self.scope
+        for el in self.scope.iter():
+            if isinstance(el.tag, str) and all(h in clean(text_of(el)) for h in heads):
+                found = el
+        return found
 
     def page_urls(self, url: str) -> list[str]:
         """All pages of a `<!--nextpage-->` article in order, or [] for a single-page one."""
@@ -663,6 +694,30 @@ def _depth(el: etree._Element) -> int:
 
 
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ", ": ")
+
+
+_FULL_CONTAINER = 600  # characters of text; below this a container may be a summary box, so both are weighed
+
+
+def _lead_from_headline(paragraphs: list[str], title: str) -> list[str]:
+    """The fallback's paragraphs from the lead on: what it keeps above (breadcrumbs, kicker, the
+    headline itself, the date line, a photo caption) goes when the lead's dateline or the headline
+    shows where the text starts."""
+    for i, p in enumerate(paragraphs[:10]):
+        if i and split_dateline(p)[0]:
+            return paragraphs[i:]
+    folded = title.casefold()
+    for i, p in enumerate(paragraphs[:10]):
+        if folded and p.casefold() == folded:
+            return paragraphs[i + 1 :]
+    return paragraphs
+
+
+def _only_titles(text: str, titles: set[str]) -> bool:
+    rest = text
+    for title in titles:
+        rest = rest.replace(title, "")
+    return rest != text and not _NOT_WORD.sub("", BACA_JUGA.sub("", rest))
 
 
 def _beside(label: etree._Element) -> str | None:

@@ -131,11 +131,15 @@ _PLACE = r"(?P<place>[A-Z][\w.'’]*(?:[ \u00a0]+(?:[A-Z][\w.'’]*|dan|&)){0,3}
 _PLACE_CAPS = r"(?P<place>[A-Z][A-Z.'’]*(?:[ \u00a0]+[A-Z][A-Z.'’]*){0,3})"
 _DASH = r"[\s\u00a0]*(?:[–—|]|-{1,2})[\s\u00a0]*"
 _SPACED_DASH = r"(?:[\s\u00a0]*[–—|][\s\u00a0]*|[\s\u00a0]+-{1,2}[\s\u00a0]+)"
+_IS_OUTLET = re.compile(_OUTLET)  # an outlet-only prefix ("Merdeka.com -") names no place
 _DATELINES = [
     re.compile(r"^[\W_]{0,3}" + _OUTLET + r"[\s\u00a0]*,[\s\u00a0]*" + _PLACE + _DASH),
     re.compile(r"^" + _PLACE + r"[\s\u00a0]*,[\s\u00a0]*" + _OUTLET + _DASH),
     re.compile(r"^" + _PLACE + r"[\s\u00a0]*\([\s\u00a0]*" + _OUTLET + r"[\s\u00a0]*\)" + _DASH),
     re.compile(r"^" + _PLACE_CAPS + _SPACED_DASH + r"(?=[\w\"“‘'])"),
+    # A mixed-case place ("Jakarta - ", detik) only before a dash with a space on each side: prose
+    # does not start with a capitalised word and a spaced dash.
+    re.compile(r"^" + _PLACE + r"(?:[\s\u00a0]+[–—|-]{1,2}[\s\u00a0]+)(?=[\w\"“‘'])"),
 ]
 
 
@@ -145,6 +149,6 @@ def split_dateline(lead: str) -> tuple[str | None, str]:
         m = pattern.match(lead)
         if m and m.end() < len(lead):
             place = clean(m["place"])
-            if place and len(place) <= 40:
+            if place and len(place) <= 40 and not _IS_OUTLET.fullmatch(place):
                 return place, lead[m.end() :]
     return None, lead

@@ -131,3 +131,42 @@ def test_bylines_outside_the_text_in_unlabelled_markup(byline: str, reporter: st
 def test_a_red_word_without_colon_is_not_a_byline() -> None:
     html = page(meta_line="<div>07/03/2019 12:00 WIB</div>").replace("</body>", "<div>Red Velvet</div></body>")
     assert parse_article(html, URL)["editor"] is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "dateline", "starts"),
+    [
+        ("Jakarta - Warga berkumpul di balai desa.", "Jakarta", "Warga berkumpul"),
+        ("Berita.com - Warga berkumpul di balai desa.", None, "Berita.com - Warga"),  # outlet only
+        ("BERITA.CO.ID, BANJARMASIN -- Warga berkumpul di balai desa.", "BANJARMASIN", "Warga berkumpul"),
+        ("Pemerintah desa - yang baru dilantik - mengumpulkan warga.", None, "Pemerintah desa"),
+    ],
+)
+def test_dateline_forms(lead: str, dateline: str | None, starts: str) -> None:
+    html = page(meta_line="<div>07/03/2019 12:00 WIB</div>").replace(BODY, f"<p>{lead}</p>{BODY}")
+    record = parse_article(html, URL)
+    assert record["dateline"] == dateline
+    assert record["body_text"].startswith(starts)
+
+
+def test_fallback_text_starts_at_the_lead_and_keeps_baca_juga_inside_the_text_only() -> None:
+    """No known container: what the generic extractor keeps above the lead goes; Baca Juga inside the
+    text is a link, a Baca Juga box after the text is a widget."""
+    paragraphs = "".join(
+        f"<p>Paragraf ke-{n} tentang gotong royong warga desa yang membersihkan saluran irigasi bersama.</p>"
+        for n in range(6)
+    )
+    html = (
+        "<html><head><meta property='og:type' content='article'><meta property='og:title' content='Judul Berita Desa'>"
+        "</head><body><div class='wrap'><div class='crumb'>Home &gt; Berita</div><h1>Judul Berita Desa</h1>"
+        "<div class='tgl'>Kamis, 07/03/2019 12:00 WIB</div><div class='isi'>"
+        "<p>Sukamaju - Warga bergotong royong sejak pagi di saluran irigasi desa yang tersumbat sampah.</p>"
+        f"{paragraphs[:200]}<p>Baca juga: <a href='/read/1/lain'>Panen Raya di Desa Tetangga</a></p>{paragraphs[200:]}"
+        "</div><div class='box'><p>Baca Juga</p><ul><li><a href='/read/2/widget'>Berita Widget</a></li></ul></div>"
+        "</div></body></html>"
+    )
+    record = parse_article(html, URL)
+    assert record["dateline"] == "Sukamaju"
+    assert record["body_text"].startswith("Warga bergotong royong")
+    assert "Baca juga" not in record["body_text"] and "Panen Raya" not in record["body_text"]
+    assert [b["url"] for b in record["baca_juga"]] == ["https://berita.example.co.id/read/1/lain"]
