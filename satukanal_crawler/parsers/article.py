@@ -7,6 +7,7 @@ no I/O, no clock, so the same bytes always give the same record (the archive's r
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -586,8 +587,13 @@ class _Extractor:
         paragraphs = _lead_from_headline(fallback.extract_paragraphs(self.text, self.doc.url), title)
         body = _Body.from_blocks([Block(p, "p") for p in paragraphs], title)
         text_box = self._element_holding(body.paragraphs)
-        labelled = [b for b in collect_blocks(text_box, self.doc.url) if b.kind == "baca_juga"]
+        blocks = collect_blocks(text_box, self.doc.url)
+        last = body.paragraphs[-1][-50:] if body.paragraphs else ""
+        end = max((i for i, b in enumerate(blocks) if last and last in b.text), default=len(blocks))
+        labelled = [b for b in blocks[: end + 1] if b.kind == "baca_juga"]  # after the text: a widget
         body.baca_juga = [link for b in labelled for link in b.links]
+        if body.dateline is None and body.paragraphs:
+            body.dateline = _dateline_before(blocks, body.paragraphs)
         if labelled:
             titles = {t for _href, t in body.baca_juga}
             body.paragraphs = [
@@ -711,6 +717,20 @@ def _lead_from_headline(paragraphs: list[str], title: str) -> list[str]:
         if folded and p.casefold() == folded:
             return paragraphs[i + 1 :]
     return paragraphs
+
+
+def _dateline_before(blocks: list[Block], paragraphs: list[str]) -> str | None:
+    """A dateline printed just before the lead's paragraph (`<strong>Jakarta</strong> - <p>...`),
+    which the fallback extractor drops with the loose text around it."""
+    head = paragraphs[0][:50]
+    for before, block in itertools.pairwise(blocks):
+        if head in block.text:
+            prefix = before.text
+            if len(prefix) <= 40:
+                place, _rest = split_dateline(f"{prefix} {paragraphs[0]}")
+                return place
+            return None
+    return None
 
 
 def _only_titles(text: str, titles: set[str]) -> bool:
