@@ -594,6 +594,11 @@ class _Extractor:
         body.baca_juga = [link for b in labelled for link in b.links]
         if body.dateline is None and body.paragraphs:
             body.dateline = _dateline_before(blocks, body.paragraphs)
+            loose = _loose_lead(blocks, body.paragraphs)
+            if loose:
+                place, lead = split_dateline(loose)
+                body.paragraphs.insert(0, clean(lead) if place else loose)
+                body.dateline = place
         if labelled:
             titles = {t for _href, t in body.baca_juga}
             body.paragraphs = [
@@ -729,6 +734,25 @@ def _dateline_before(blocks: list[Block], paragraphs: list[str]) -> str | None:
             if len(prefix) <= 40:
                 place, _rest = split_dateline(f"{prefix} {paragraphs[0]}")
                 return place
+            return None
+    return None
+
+
+def _loose_lead(blocks: list[Block], paragraphs: list[str]) -> str | None:
+    """Text written straight into the box before the first `<p>` (KapanLagi), which the fallback
+    extractor drops: a prose block (sentences, not links) just before its first paragraph."""
+    head = paragraphs[0][:50]
+    for before, block in itertools.pairwise(blocks):
+        if head in block.text:
+            text = before.text
+            if (
+                len(text) >= 80
+                and before.kind == "text"
+                and not before.links
+                and text[-1] in '.?!"”'
+                and text not in paragraphs
+            ):
+                return text
             return None
     return None
 
