@@ -157,6 +157,7 @@ class _Extractor:
         self.container = find_container(doc.root)
         self.scope = find_scope(doc.root, doc.body, self.container)
         self._scope_items: list[tuple[etree._Element, bool]] | None = None
+        self.sources: dict[str, str | None] = {}  # field -> the signal that gave it (provenance)
         self._rel_links: list[etree._Element] | None = None
 
     def scoped(self, tag: str, *, outside_body: bool = False, predicate=None) -> list[etree._Element]:
@@ -322,30 +323,49 @@ class _Extractor:
         then the generic search (htmldate) for pages that follow none of the conventions."""
         meta, art, page = self.doc.meta_first, self.article_node, self.webpage_node
         pub_machine = _machine(
-            meta("article:published_time", "og:article:published_time"),
-            art.get("datePublished"),
-            page.get("datePublished"),
-            meta("itemprop:datepublished", "datepublished", "publishdate", "pubdate", "parsely-pub-date"),
+            ("meta", meta("article:published_time", "og:article:published_time")),
+            ("json-ld", art.get("datePublished")),
+            ("json-ld", page.get("datePublished")),
+            ("meta", meta("itemprop:datepublished", "datepublished", "publishdate", "pubdate", "parsely-pub-date")),
         )
         mod_machine = _machine(
-            meta("article:modified_time", "og:article:modified_time"),
-            art.get("dateModified"),
-            page.get("dateModified"),
-            meta("og:updated_time", "itemprop:datemodified", "datemodified", "lastmod"),
+            ("meta", meta("article:modified_time", "og:article:modified_time")),
+            ("json-ld", art.get("dateModified")),
+            ("json-ld", page.get("dateModified")),
+            ("meta", meta("og:updated_time", "itemprop:datemodified", "datemodified", "lastmod")),
         )
         if pub_machine is None or mod_machine is None:
             time_pub, time_mod = self._time_elements()
-            pub_machine = pub_machine or time_pub
-            mod_machine = mod_machine or time_mod
+            pub_machine = pub_machine or (time_pub and ("time element", time_pub))
+            mod_machine = mod_machine or (time_mod and ("time element", time_mod))
         vis_pub = vis_mod = None
-        if not (pub_machine and pub_machine.sound and _same_wall(pub_machine)) or mod_machine is None:
+        if not (pub_machine and pub_machine[1].sound and _same_wall(pub_machine[1])) or mod_machine is None:
             vis_pub, vis_mod = self._visible_dates()
-            if pub_machine is None or not pub_machine.sound:
+            if pub_machine is None or not pub_machine[1].sound:
                 vis_pub = self._visible_near_title() or vis_pub
-        published = _decide(pub_machine, vis_pub)
-        modified = mod_machine.wib if mod_machine else vis_mod
+        published = _decide(pub_machine[1] if pub_machine else None, vis_pub)
         if published is None:
-            published = fallback.find_date(self.doc.root, self.doc.url)
+            published = fallback.find_date(self.text, self.doc.url)
+            self.sources["published_at"] = "library" if published else None
+        elif pub_machine and published == pub_machine[1].wib:
+            self.sources["published_at"] = pub_machine[0]
+        elif pub_machine and published == dates.format_wib(pub_machine[1].wall):
+            self.sources["published_at"] = f"{pub_machine[0]}, zone from the visible date"
+        else:
+            self.sources["published_at"] = "visible text"
+        if (
+            self.sources["published_at"] in ("visible text", "time element")
+            and (published.endswith("T00:00:00+07:00") or self.sources["published_at"] == "time element")
+            and not self._portal_like()
+        ):
+            # Off the themes we know, a visible or <time> date may be a widget's or a comment's:
+            # htmldate's extensive search, which weighs every date on the page, decides between them.
+            found = fallback.find_date(self.text, self.doc.url)
+            if found and found[:10] != published[:10]:
+                published = found
+                self.sources["published_at"] = "library"
+        modified = mod_machine[1].wib if mod_machine else vis_mod
+        self.sources["modified_at"] = (mod_machine[0] if mod_machine else "visible text") if modified else None
         return published or "", modified
 
     def _time_elements(self) -> tuple[dates.MachineDate | None, dates.MachineDate | None]:
@@ -390,6 +410,11 @@ class _Extractor:
             if published and modified:
                 break
         return published, modified
+
+    def _portal_like(self) -> bool:
+        """A WordPress single post: its theme's date markup is what rule 6 describes, read as is."""
+        classes = self.doc.body_classes
+        return "single-post" in classes or any(c.startswith("postid-") for c in classes)
 
     def _visible_near_title(self) -> str | None:
         """The date printed with the headline on pages whose date element has no telling class.
@@ -799,15 +824,15 @@ def _has_dated_child(el: etree._Element) -> bool:
     )
 
 
-def _machine(*values: Any) -> dates.MachineDate | None:
-    """The first sound machine value of the sources, in order; else the first unsound one."""
+def _machine(*sources: tuple[str, Any]) -> tuple[str, dates.MachineDate] | None:
+    """(signal, value): the first sound machine value of the sources, in order; else the first unsound one."""
     unsound = None
-    for value in values:
+    for signal, value in sources:
         if isinstance(value, str):
             found = dates.parse_machine(value)
             if found and found.sound:
-                return found
-            unsound = unsound or found
+                return signal, found
+            unsound = unsound or (found and (signal, found))
     return unsound
 
 

@@ -46,7 +46,7 @@ def _untable(line: str) -> str:
     return line
 
 
-def find_date(root, url: str) -> str | None:
+def find_date(html: str, url: str) -> str | None:
     """The publication date htmldate's extensive search finds on a page that follows none of the
     conventions the parser reads (rule 6's signals all absent), in WIB, or None.
 
@@ -58,10 +58,10 @@ def find_date(root, url: str) -> str | None:
     from satukanal_crawler import dates
 
     try:
-        found = htmldate_find_date(
-            root, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
+        found = htmldate_find_date(  # the text, not our tree: htmldate cleans the tree it is given
+            html, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
         )
-    except (ValueError, TypeError, AttributeError, RecursionError, OverflowError):
+    except Exception:  # htmldate's own bugs on odd markup must not cost the record
         return None
     if not found:
         return None
