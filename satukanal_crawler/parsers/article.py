@@ -44,6 +44,14 @@ FIELDS = (
     "author", "categories", "tags", "summary", "image_url", "body_text", "baca_juga",
 )  # fmt: skip
 
+# What `ParsedPage.sources` names as the origin of a field (CONTRACT rules, "field by field").
+SOURCES = (
+    "canonical link", "page URL", "shortlink", "theme class", "theme markup", "json-ld", "meta",
+    "microdata", "headline element", "time element", "visible text", "visible text (article text)",
+    "visible text (meta line)", "rel links", "theme container", "library (trafilatura)", "library",
+    "meta, zone from the visible date", "json-ld, zone from the visible date",
+    "time element, zone from the visible date",
+)  # fmt: skip
 # Possessive runs (`*+`): the classes overlap the final `\W*`, and a label followed by thousands of
 # dots or spaces must not be split between them in every possible way. Same matches as greedy runs.
 _BOILERPLATE = re.compile(
@@ -99,6 +107,7 @@ class ParsedPage:
     amphtml_url: str | None = None
     container: etree._Element | None = None
     html: str | None = None  # body_html of a detached page
+    sources: dict[str, str | None] = field(default_factory=dict)  # field -> signal (parse_page(with_sources=True))
 
     @property
     def body_html(self) -> str | None:
@@ -109,7 +118,9 @@ class ParsedPage:
 
     def detached(self) -> ParsedPage:
         """The same page without its lxml tree, which cannot leave the process: body HTML serialised now."""
-        return ParsedPage(self.record, self.page_urls, self.amphtml_url, container=None, html=self.body_html)
+        return ParsedPage(
+            self.record, self.page_urls, self.amphtml_url, container=None, html=self.body_html, sources=self.sources
+        )
 
 
 def parse_article(
@@ -125,9 +136,15 @@ def parse_article(
 
 
 def parse_page(
-    html: str | bytes, url: str, *, assume_article: bool = False, content_type: str | None = None
+    html: str | bytes,
+    url: str,
+    *,
+    assume_article: bool = False,
+    content_type: str | None = None,
+    with_sources: bool = False,
 ) -> ParsedPage | None:
-    """`parse_article` plus the crawler's extras (page links, cleaned body HTML, AMP link)."""
+    """`parse_article` plus the crawler's extras (page links, cleaned body HTML, AMP link), and with
+    `with_sources` the signal each field came from (`ParsedPage.sources`, see `SOURCES`)."""
     text = decode_html(html, content_type)
     root = parse_html(text)
     if root is None:
@@ -136,7 +153,10 @@ def parse_page(
     signal = Signal.ARTICLE if assume_article else article_signal(doc)
     if signal is Signal.NOT_ARTICLE:
         return None
-    parsed = _Extractor(doc, text).parse()
+    extractor = _Extractor(doc, text)
+    parsed = extractor.parse()
+    if with_sources:
+        parsed.sources = extractor.field_sources(parsed.record)
     if signal is Signal.IF_DATED and not (parsed.record["published_at"] and parsed.record["title"]):
         return None  # og:type=article alone: an article only with a publication date and a headline
     return parsed
@@ -158,6 +178,8 @@ class _Extractor:
         self.scope = find_scope(doc.root, doc.body, self.container)
         self._scope_items: list[tuple[etree._Element, bool]] | None = None
         self.sources: dict[str, str | None] = {}  # field -> the signal that gave it (provenance)
+        self.body_source = "theme container"
+        self.byline_source = "article text"
         self._rel_links: list[etree._Element] | None = None
 
     def scoped(self, tag: str, *, outside_body: bool = False, predicate=None) -> list[etree._Element]:
@@ -201,7 +223,10 @@ class _Extractor:
         url = self.url()
         title = self._title = self.title()
         body = self.body(title, url)
-        bylines = body.bylines or self.meta_bylines()
+        bylines = body.bylines
+        if not bylines:
+            bylines = self.meta_bylines()
+            self.byline_source = "meta line"
         published, modified = self.dates()
         record = {
             "url": url,
@@ -221,6 +246,64 @@ class _Extractor:
             "baca_juga": [{"url": href, "title": t} for href, t in body.baca_juga],
         }
         return ParsedPage(record, self.page_urls(url), self._amphtml(), self.container)
+
+    def field_sources(self, record: dict[str, Any]) -> dict[str, str | None]:
+        """Which signal gave each field of `record` (None for an empty field); one of SOURCES.
+
+        Worked out after the fact, by checking which signal holds the value, so the crawl's fast
+        path pays nothing for it unless asked.
+        """
+        doc, meta = self.doc, self.doc.meta
+        out: dict[str, str | None] = dict.fromkeys(FIELDS)
+        canonical = doc.link_href("canonical")
+        if canonical and join(doc.url, canonical) and strip_tracking(join(doc.url, canonical)) == record["url"]:
+            out["url"] = "canonical link"
+        elif doc.meta_first("og:url"):
+            out["url"] = "meta"
+        else:
+            out["url"] = "page URL"
+        if record["wp_post_id"] is not None:
+            shortlink = doc.link_href("shortlink")
+            if shortlink and shortlink_post_id(join(doc.url, shortlink) or "") == record["wp_post_id"]:
+                out["wp_post_id"] = "shortlink"
+            elif f"postid-{record['wp_post_id']}" in doc.body_classes:
+                out["wp_post_id"] = "theme class"
+            else:
+                out["wp_post_id"] = "theme markup"
+        if record["title"]:
+            headline = self.graph.names(self.article_node.get("headline"))
+            if headline and self._strip_suffix(headline[0]) == record["title"]:
+                out["title"] = "json-ld"
+            elif any(clean(text_of(h)) == record["title"] for h in doc.root.iter("h1", "h2", "h3")):
+                out["title"] = "headline element"
+            else:
+                out["title"] = "meta"
+        text_source = "visible text" if self.body_source == "theme container" else self.body_source
+        for key in ("dateline", "body_text", "baca_juga"):
+            out[key] = (text_source if key != "body_text" else self.body_source) if record[key] else None
+        for key in ("reporter", "editor"):
+            out[key] = f"visible text ({self.byline_source})" if record[key] else None
+        out["published_at"] = self.sources.get("published_at") if record["published_at"] else None
+        out["modified_at"] = self.sources.get("modified_at") if record["modified_at"] else None
+        out["author"] = self.sources.get("author") if record["author"] else None
+        for key, want_category in (("categories", True), ("tags", False)):
+            if record[key]:
+                links = {t.casefold() for t in self._term_links(want_category=want_category)}
+                out[key] = (
+                    "rel links"
+                    if links & {t.casefold() for t in record[key]}
+                    else ("json-ld" if key == "categories" and self.article_node.get("articleSection") else "meta")
+                )
+        if record["summary"]:
+            out["summary"] = "meta"
+        if record["image_url"]:
+            og = [*meta.get("og:image", []), *meta.get("og:image:url", []), *meta.get("og:image:secure_url", [])]
+            out["image_url"] = (
+                "meta"
+                if any(join(doc.url, unescape_clean(v)) == record["image_url"] for v in og)
+                else ("json-ld" if self.article_node.get("image") or self.webpage_node else "theme markup")
+            )
+        return out
 
     # -- identity ---------------------------------------------------------------------------------
 
@@ -501,18 +584,22 @@ class _Extractor:
             name = _AUTHOR_PREFIX.sub("", name)
             name = name.strip(" -–—|·•:,")
             if name and len(name) <= 80:
+                self.sources["author"] = "theme markup"
                 return name
         label = (self.doc.meta_first("twitter:label1") or "").lower()
         if label in ("written by", "ditulis oleh", "penulis", "oleh"):
             data = self.doc.meta_first("twitter:data1")
             if data:
+                self.sources["author"] = "meta"
                 return data
         authors = self.article_node.get("author")
         people = [self.graph.resolve(a) for a in (authors if isinstance(authors, list) else [authors])]
         names = [n for p in people if _is_person(p) for n in self.graph.names(p)]
         names += [n for p in people for n in self.graph.names(p)]
         if names:
+            self.sources["author"] = "json-ld"
             return names[0]
+        self.sources["author"] = "meta"
         return self.doc.meta_first("author")
 
     # -- taxonomy ---------------------------------------------------------------------------------
@@ -600,15 +687,18 @@ class _Extractor:
             body = _Body.from_blocks(blocks, title)
             size = sum(len(p) for p in body.paragraphs)
             if size >= _FULL_CONTAINER:
+                self.body_source = "theme container"
                 return body
             if body.paragraphs:
                 other = self._fallback_body(title)
                 if sum(len(p) for p in other.paragraphs) < 2 * size:
+                    self.body_source = "theme container"
                     return body
                 return other
         return self._fallback_body(title)
 
     def _fallback_body(self, title: str) -> _Body:
+        self.body_source = "library (trafilatura)"
         paragraphs = _lead_from_headline(fallback.extract_paragraphs(self.text, self.doc.url), title)
         body = _Body.from_blocks([Block(p, "p") for p in paragraphs], title)
         text_box = self._element_holding(body.paragraphs)
