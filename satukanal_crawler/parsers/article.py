@@ -34,6 +34,7 @@ from satukanal_crawler.parsers.patterns import (
     label_after_name,
     name_for_label,
     parse_byline_block,
+    spaced_byline,
     split_dateline,
 )
 from satukanal_crawler.parsers.text import clean, text_of, unescape_clean
@@ -438,11 +439,11 @@ class _Extractor:
             self.sources["published_at"] = "visible text"
         if (
             self.sources["published_at"] in ("visible text", "time element")
-            and (published.endswith("T00:00:00+07:00") or self.sources["published_at"] == "time element")
+            and published.endswith("T00:00:00+07:00")
             and not self._portal_like()
         ):
-            # Off the themes we know, a visible or <time> date may be a widget's or a comment's:
-            # htmldate's extensive search, which weighs every date on the page, decides between them.
+            # Off the themes we know, a date-only visible or <time> date may be a widget's or a
+            # comment's: htmldate's extensive search, which weighs every date on the page, decides.
             found = fallback.find_date(self.text, self.doc.url)
             if found and found[:10] != published[:10]:
                 published = found
@@ -701,6 +702,10 @@ class _Extractor:
         self.body_source = "library (trafilatura)"
         paragraphs = _lead_from_headline(fallback.extract_paragraphs(self.text, self.doc.url), title)
         body = _Body.from_blocks([Block(p, "p") for p in paragraphs], title)
+        while body.paragraphs and (found := spaced_byline(body.paragraphs[-1])):
+            body.paragraphs.pop()
+            for key, name in found.items():
+                body.bylines.setdefault(key, name)
         text_box = self._element_holding(body.paragraphs)
         blocks = collect_blocks(text_box, self.doc.url)
         last = body.paragraphs[-1][-50:] if body.paragraphs else ""

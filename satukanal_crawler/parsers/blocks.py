@@ -78,7 +78,7 @@ def _head(el: etree._Element, size: int = 48) -> str:
         length += len(piece)
         if length >= size:
             break
-    return clean("".join(parts))
+    return clean(" ".join(parts))  # a label in its own span ("<span>Baca juga</span><ul>...") stays a word
 
 
 def _labelled(el: etree._Element, base_url: str) -> Block | None:
@@ -86,7 +86,7 @@ def _labelled(el: etree._Element, base_url: str) -> Block | None:
     head = _head(el)
     if not head or not (BACA_JUGA.match(head) or RELATED.match(head)):
         return None
-    text = clean(text_of(el))
+    text = clean(" ".join(el.itertext()))
     if not text or len(text) > 2000:
         return None
     for pattern, kind in ((BACA_JUGA, "baca_juga"), (RELATED, "related")):

@@ -133,9 +133,10 @@ _DASH = r"[\s\u00a0]*(?:[–—|]|-{1,2})[\s\u00a0]*"
 _SPACED_DASH = r"(?:[\s\u00a0]*[–—|][\s\u00a0]*|[\s\u00a0]+-{1,2}[\s\u00a0]+)"
 _IS_OUTLET = re.compile(_OUTLET)  # an outlet-only prefix ("Merdeka.com -") names no place
 _DATELINES = [
-    re.compile(r"^[\W_]{0,3}" + _OUTLET + r"[\s\u00a0]*,[\s\u00a0]*" + _PLACE + _DASH),
+    re.compile(r"^[\W_]{0,3}" + _OUTLET + r"[\s\u00a0]*[,|][\s\u00a0]*" + _PLACE + _DASH),
     re.compile(r"^" + _PLACE + r"[\s\u00a0]*,[\s\u00a0]*" + _OUTLET + _DASH),
-    re.compile(r"^" + _PLACE + r"[\s\u00a0]*\([\s\u00a0]*" + _OUTLET + r"[\s\u00a0]*\)" + _DASH),
+    # An outlet, an agency or a date in parentheses after the place: "KEDIRI (ANTARA) -", "BATU (8/4) –".
+    re.compile(r"^" + _PLACE + r"[\s\u00a0]*\([^()\n]{1,40}\)" + _DASH),
     re.compile(r"^" + _PLACE_CAPS + _SPACED_DASH + r"(?=[\w\"“‘'])"),
     # A mixed-case place ("Jakarta - ", detik) only before a dash with a space on each side: prose
     # does not start with a capitalised word and a spaced dash.
@@ -152,3 +153,21 @@ def split_dateline(lead: str) -> tuple[str | None, str]:
             if place and len(place) <= 40 and not _IS_OUTLET.fullmatch(place):
                 return place, lead[m.end() :]
     return None, lead
+
+
+_SPACED = re.compile(
+    r"^(?P<label>pewarta|reporter|penulis|wartawan|jurnalis|editor|redaktur) "
+    r"(?P<name>[A-Z][^\s]*(?: [A-Z][^\s]*){0,5})$",
+    re.IGNORECASE,
+)
+
+
+def spaced_byline(text: str) -> dict[str, str] | None:
+    """ "Penulis Rina Kusumawati": a label and a capitalised name with only a space between, as the
+    fallback extractor renders "Penulis&nbsp;Rina" (it turns the no-break space into a space). Only
+    read at the end of a fallback text, where a sentence ("Penulis buku itu ...") does not fit."""
+    m = _SPACED.match(text) if len(text) <= 80 else None
+    if not m or not all(word[0].isupper() for word in m["name"].split()):
+        return None
+    name = _name(m["name"])
+    return {_key(m["label"]): name} if name else None
