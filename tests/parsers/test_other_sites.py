@@ -170,3 +170,36 @@ def test_fallback_text_starts_at_the_lead_and_keeps_baca_juga_inside_the_text_on
     assert record["body_text"].startswith("Warga bergotong royong")
     assert "Baca juga" not in record["body_text"] and "Panen Raya" not in record["body_text"]
     assert [b["url"] for b in record["baca_juga"]] == ["https://berita.example.co.id/read/1/lain"]
+
+
+def _no_container_page(text: str) -> str:
+    paragraphs = "".join(
+        f"<p>Paragraf ke-{n} tentang gotong royong warga yang membersihkan saluran irigasi dusun nomor {n}.</p>"
+        for n in range(6)
+    )
+    return (
+        "<html><head><meta property='og:type' content='article'><meta property='og:title' content='Judul Berita Desa'>"
+        "</head><body><div class='wrap'><h1>Judul Berita Desa</h1><div class='tgl'>Kamis, 07/03/2019 12:00 WIB</div>"
+        f"<div class='isi'>{text}{paragraphs}</div></div></body></html>"
+    )
+
+
+def test_dateline_printed_just_before_the_leads_paragraph() -> None:
+    """detik: `<strong>Jakarta</strong> - <p>lead`: the generic extractor drops the loose prefix."""
+    html = _no_container_page(
+        "<strong>Sukamaju</strong> - <p>Warga bergotong royong sejak pagi di saluran irigasi desa.</p>"
+    )
+    record = parse_article(html, URL)
+    assert record["dateline"] == "Sukamaju"
+    assert record["body_text"].startswith("Warga bergotong royong")
+
+
+def test_lead_written_straight_into_the_box_before_the_first_paragraph() -> None:
+    """KapanLagi: the lead is loose text before `<p><p>`; it stays the first paragraph."""
+    html = _no_container_page(
+        "<b>Berita.com</b> - Apa yang terjadi ketika seluruh warga turun ke saluran irigasi pada hari yang sama? "
+        "Jawabannya terlihat di Desa Sukamaju pekan ini.<p><p>"
+    )
+    record = parse_article(html, URL)
+    assert record["dateline"] is None  # an outlet-only prefix names no place
+    assert record["body_text"].startswith("Berita.com - Apa yang terjadi")
