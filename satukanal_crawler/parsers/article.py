@@ -423,7 +423,12 @@ class _Extractor:
             pub_machine = pub_machine or (time_pub and ("time element", time_pub))
             mod_machine = mod_machine or (time_mod and ("time element", time_mod))
         vis_pub = vis_mod = None
-        if not (pub_machine and pub_machine[1].sound and _same_wall(pub_machine[1])) or mod_machine is None:
+        needs_visible = pub_machine is None or not pub_machine[1].sound
+        if not needs_visible and not _same_wall(pub_machine[1]):
+            # A sound value in another zone is only suspect when its wall time is printed on the
+            # page (a WIB wall time labelled Z): checked on the text first, the walk only then.
+            needs_visible = _wall_time_printed(self.text, pub_machine[1].wall)
+        if needs_visible or mod_machine is None:
             vis_pub, vis_mod = self._visible_dates()
             if pub_machine is None or not pub_machine[1].sound:
                 vis_pub = self._visible_near_title() or vis_pub
@@ -929,6 +934,21 @@ def _machine(*sources: tuple[str, Any]) -> tuple[str, dates.MachineDate] | None:
                 return signal, found
             unsound = unsound or (found and (signal, found))
     return unsound
+
+
+def _wall_time_printed(text: str, wall: datetime) -> bool:
+    """The value's wall time ("14:35", "07.35", "7:35") printed as a time, not inside an ISO value.
+
+    Searched for a literal first (a lookbehind at the start of a pattern would cost a check at every
+    position of the page), then the characters around each hit are looked at.
+    """
+    for m in re.finditer(rf"{wall.hour}[:.]{wall.minute:02d}(?![:\d])", text):
+        start = m.start()
+        if start and wall.hour < 10 and text[start - 1] == "0":
+            start -= 1
+        if not start or text[start - 1] not in "0123456789T:.":
+            return True
+    return False
 
 
 def _same_wall(machine: dates.MachineDate) -> bool:

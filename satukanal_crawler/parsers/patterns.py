@@ -131,7 +131,9 @@ _PLACE = r"(?P<place>[A-Z][\w.'’]*(?:[ \u00a0]+(?:[A-Z][\w.'’]*|dan|&)){0,3}
 _PLACE_CAPS = r"(?P<place>[A-Z][A-Z.'’]*(?:[ \u00a0]+[A-Z][A-Z.'’]*){0,3})"
 _DASH = r"[\s\u00a0]*(?:[–—|]|-{1,2})[\s\u00a0]*"
 _SPACED_DASH = r"(?:[\s\u00a0]*[–—|][\s\u00a0]*|[\s\u00a0]+-{1,2}[\s\u00a0]+)"
-_IS_OUTLET = re.compile(_OUTLET)  # an outlet-only prefix ("Merdeka.com -") names no place
+# An outlet-only prefix ("Merdeka.com -") names no place. Anchored: searched unanchored, the outlet's
+# `[\w-]*` would rescan the rest of a long word from every position.
+_IS_OUTLET = re.compile(r"^(?:" + _OUTLET + r")$")
 _DATELINES = [
     re.compile(r"^[\W_]{0,3}" + _OUTLET + r"[\s\u00a0]*[,|][\s\u00a0]*" + _PLACE + _DASH),
     re.compile(r"^" + _PLACE + r"[\s\u00a0]*,[\s\u00a0]*" + _OUTLET + _DASH),
@@ -150,7 +152,7 @@ def split_dateline(lead: str) -> tuple[str | None, str]:
         m = pattern.match(lead)
         if m and m.end() < len(lead):
             place = clean(m["place"])
-            if place and len(place) <= 40 and not _IS_OUTLET.fullmatch(place):
+            if place and len(place) <= 40 and not _IS_OUTLET.match(place):
                 return place, lead[m.end() :]
     return None, lead
 
