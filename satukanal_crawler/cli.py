@@ -1,4 +1,4 @@
-"""The `satukanal` command (also `python -m satukanal_crawler`): crawl, re-parse, status.
+"""The `satukanal` command (also `python -m satukanal_crawler`): crawl, re-parse, status, inspect.
 
 Errors a user can act on (bad arguments, an unusable archive) are one line on stderr and a distinct
 exit status (README: "Exit statuses"), never a traceback.
@@ -77,6 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--missing", action="store_true",
                         help="list every discovered URL that is not an archived article, tab-separated")  # fmt: skip
 
+    inspect = sub.add_parser(
+        "inspect",
+        help="one page's record and the signal each field came from (no archive touched)",
+        description="Parse one page (a saved file, or a URL fetched with one GET) into the article record "
+        "and show, for each field, the signal it came from: json-ld, meta, a theme class or markup, "
+        "visible text, or the library fallback.",
+        epilog="example: satukanal inspect https://satukanal.com/some-article/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inspect.add_argument("target", metavar="FILE|URL", help="a saved HTML page, or an http(s) URL to fetch")
+    inspect.add_argument("--url", help="the page's URL, for a saved FILE (resolves relative links)")
+    inspect.add_argument("--assume-article", action="store_true", help="skip the article/non-article decision")
+    inspect.add_argument("--json", action="store_true", help="print {record, sources} as JSON")
+
     from satukanal_crawler.commands import analyst_cli  # search, export, show, history, page, report, serve
 
     analyst_cli.register(sub, _since)
@@ -107,6 +121,21 @@ def main(argv: list[str] | None = None) -> int:
 
             args.db = args.db or default_db()
             return analyst_cli.run(args)
+        if args.command == "inspect":
+            from satukanal_crawler.commands.inspect import InspectError, run_inspect
+
+            try:
+                return run_inspect(
+                    args.target,
+                    args.url,
+                    assume_article=args.assume_article,
+                    as_json=args.json,
+                    usage_status=EXIT_USAGE,
+                    unreachable_status=EXIT_UNREACHABLE,
+                )
+            except InspectError as exc:
+                print(f"satukanal: error: {exc}", file=sys.stderr)
+                return exc.status
     except UsageError as exc:
         print(f"satukanal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -32,12 +33,18 @@ MONTHS = {
     "desember": 12, "des": 12, "dec": 12, "december": 12,
 }  # fmt: skip
 
+# Every pattern here runs on page text an attacker may write, so none may backtrack more than linearly:
+# repeated groups have alternatives that cannot start alike, and a run of spaces is taken possessively
+# (`*+`) where a later part could take the same spaces (see tests/test_dates.py, bounded work).
 _ISO = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$",
+    r"^\s*+(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d++)?)?\s*+(Z|[+-]\d{2}:?\d{2})?\s*$",
     re.IGNORECASE,
 )
-_TIME = r"(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?:[:.](?P<S>[0-5]\d))?(?:\s*(?P<tz>WIB|WITA|WIT|UTC|GMT)\b)?"
-_SEP = r"(?:\s*(?:[|,\-–—•·@]|pukul|jam|pkl\.?|at)\s*|\s+)+"
+_TIME = r"(?P<H>[01]?\d|2[0-3])[:.](?P<M>[0-5]\d)(?:[:.](?P<S>[0-5]\d))?(?:\s*+(?P<tz>WIB|WITA|WIT|UTC|GMT)\b)?"
+# Separators between a date and its time, in any mix and number ("- 14:05", ", pukul 14.05", " | 14:05").
+# One token per repetition, no two alternatives starting alike: the old `(?:\s*X\s*|\s+)+` could split
+# a run of spaces between its parts in exponentially many ways.
+_SEP = r"(?:[\s|,\-–—•·@]|pukul|jam|pkl\.?|at)+"
 _TEXT_DATE = re.compile(
     r"(?P<d>[0-3]?\d)\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d{2})(?:" + _SEP + _TIME + r")?",
     re.IGNORECASE,
@@ -50,6 +57,8 @@ _ISO_DATE_TEXT = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:" + _SEP + _TIME + r")?",
     re.IGNORECASE,
 )
+_W3C_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DIGIT = re.compile(r"\d")
 _RELATIVE = re.compile(r"\b(lalu|yang lalu|ago|kemarin|hari ini|baru saja|just now)\b", re.IGNORECASE)
 _HAS_MONTH_WORD = re.compile("|".join(sorted(MONTHS, key=len, reverse=True)), re.IGNORECASE)
 
@@ -92,9 +101,57 @@ def parse_iso(value: str | None) -> str | None:
         else:
             sign = -1 if tz[0] == "-" else 1
             digits = tz[1:].replace(":", "")
-            offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            hours, minutes = int(digits[:2]), int(digits[2:])
+            if hours > 23 or minutes > 59:  # no zone is a day or more from UTC: a malformed value
+                return None
+            offset = sign * timedelta(hours=hours, minutes=minutes)
         dt = dt.replace(tzinfo=timezone(offset))
-    return format_wib(dt)
+    return _format_or_none(dt)
+
+
+def _format_or_none(dt: datetime) -> str | None:
+    """`format_wib`, or None when the instant has no WIB date (year 1 or 9999 shifted out of range)."""
+    try:
+        return format_wib(dt)
+    except OverflowError:
+        return None
+
+
+# What CMSes write when they get ISO 8601 wrong: a space before the T, dashes in the time, a zone
+# followed by a stray Z, no zone at all. The wall time is still there; its zone is not to be trusted.
+_LOOSE_ISO = re.compile(
+    r"^\s*+(\d{4})-(\d{2})-(\d{2})(?:\s*+T\s*+|\s++)(\d{2})[:.\-](\d{2})(?:[:.\-](\d{2})(?:[.,]\d++)?)?"
+    r"\s*+(?:Z|[+-]\d{2}:?\d{2})?\s*+Z?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MachineDate:
+    """A machine-readable date-time as the page wrote it: sound (well-formed, with a zone) or not."""
+
+    wib: str  # the value in WIB when sound; the wall time read as WIB when not
+    wall: datetime  # the date-time as written, without its zone
+    sound: bool
+
+
+def parse_machine(value: str | None) -> MachineDate | None:
+    """A page's machine-readable date-time, sound or not (CONTRACT rule 6 decides which to trust)."""
+    if not value or len(value) > 100:
+        return None
+    m = _LOOSE_ISO.match(value)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss = m.groups()
+    try:
+        wall = datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0))
+    except ValueError:
+        return None
+    strict = parse_iso(value)
+    if strict is not None and _ISO.match(value).group(7):
+        return MachineDate(strict, wall, True)
+    as_wib = _format_or_none(wall.replace(tzinfo=WIB))
+    return MachineDate(as_wib, wall, False) if as_wib else None
 
 
 def parse_rfc822(value: str | None) -> str | None:
@@ -115,10 +172,10 @@ def parse_w3c(value: str | None) -> str | None:
     iso = parse_iso(value)
     if iso:
         return iso
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    m = _W3C_DATE.fullmatch(value)
     if m:
         try:
-            return format_wib(datetime(*map(int, m.groups())))
+            return _format_or_none(datetime(*map(int, m.groups())))
         except ValueError:
             return None
     return None
@@ -130,7 +187,7 @@ def _build(y: str, mon: int, d: str, m: re.Match[str]) -> str | None:
     except ValueError:
         return None
     hours = _ZONES.get((m["tz"] or "WIB").upper(), 7)
-    return format_wib(dt.replace(tzinfo=timezone(timedelta(hours=hours))))
+    return _format_or_none(dt.replace(tzinfo=timezone(timedelta(hours=hours))))
 
 
 def parse_visible_date(text: str | None, *, free_form: bool = True) -> str | None:
@@ -152,7 +209,7 @@ def parse_visible_date(text: str | None, *, free_form: bool = True) -> str | Non
         m = pattern.search(text)
         if m:
             return _build(m["y"], int(m["m"]), m["d"], m)
-    if free_form and len(text) <= 80 and _HAS_MONTH_WORD.search(text) and re.search(r"\d", text):
+    if free_form and len(text) <= 80 and _HAS_MONTH_WORD.search(text) and _DIGIT.search(text):
         return _dateparser(text)
     return None
 
@@ -165,4 +222,4 @@ def _dateparser(text: str) -> str | None:
         languages=["id", "en"],
         settings={"TIMEZONE": "Asia/Jakarta", "RETURN_AS_TIMEZONE_AWARE": True, "STRICT_PARSING": True},
     )
-    return format_wib(dt) if dt else None
+    return _format_or_none(dt) if dt else None

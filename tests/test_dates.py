@@ -67,3 +67,41 @@ def test_now_is_wib_to_the_second() -> None:
     after = dates.format_wib(datetime.now(UTC))
     assert before <= now <= after
     assert now.endswith("+07:00") and len(now) == len("2026-01-05T08:00:00+07:00")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:59:59-05:00",  # WIB would be in year 10000
+        "0001-01-01T00:00:00+14:00",  # WIB would be in year 0
+        "2021-04-08T07:35:12+24:00",  # no zone is a day from UTC
+        "2021-04-08T07:35:12-99:00",
+        "2021-04-08T07:35:12+07:60",
+    ],
+)
+def test_absurd_machine_values_are_rejected_not_raised(value: str) -> None:
+    """#17: one such `<time datetime>` on a listing card stopped a crawl; a sitemap `lastmod` lost an article."""
+    assert parse_iso(value) is None
+    assert parse_w3c(value) is None
+
+
+def test_absurd_rfc822_dates_are_rejected() -> None:
+    assert parse_rfc822("Fri, 31 Dec 9999 23:25:03 -1200") is None
+    assert parse_rfc822("Fri, 30 Apr 2021 23:25:03 +9900") is None
+
+
+def test_extreme_but_real_instants_still_convert() -> None:
+    assert parse_iso("2021-04-08T07:35:12+23:59") == "2021-04-07T14:36:12+07:00"
+    assert parse_iso("9999-12-31T10:00:00+07:00") == "9999-12-31T10:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kamis, 8 April 2021 - - | 14:35 WIB", "2021-04-08T14:35:00+07:00"),
+        ("09/04/2021 , , pukul 08.30", "2021-04-09T08:30:00+07:00"),
+        ("8 April 2021" + " - " * 5000, "2021-04-08T00:00:00+07:00"),
+    ],
+)
+def test_separators_in_any_number(text: str, expected: str) -> None:
+    assert parse_visible_date(text) == expected

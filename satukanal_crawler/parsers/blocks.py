@@ -33,6 +33,7 @@ RELATED = re.compile(
     r"read\s+(?:also|more)|also\s+read|see\s+also)\b[\W_]*",
     re.IGNORECASE,
 )
+_NOT_WORD = re.compile(r"[\W_]+")
 LINE_BREAK = "\u2028"  # what a <br> becomes: whitespace to clean(), a line boundary to byline parsing
 _LABEL_ONLY_SLACK = 100  # non-link characters a labelled link block may hold besides its label (dates)
 
@@ -56,7 +57,7 @@ class Block:
         rest = self.text
         for _href, title in self.links:
             rest = rest.replace(title, "", 1)
-        return not re.sub(r"[\W_]+", "", rest)
+        return not _NOT_WORD.sub("", rest)
 
 
 def _link(a: etree._Element, base_url: str) -> tuple[str, str] | None:
@@ -77,7 +78,7 @@ def _head(el: etree._Element, size: int = 48) -> str:
         length += len(piece)
         if length >= size:
             break
-    return clean("".join(parts))
+    return clean(" ".join(parts))  # a label in its own span ("<span>Baca juga</span><ul>...") stays a word
 
 
 def _labelled(el: etree._Element, base_url: str) -> Block | None:
@@ -85,7 +86,7 @@ def _labelled(el: etree._Element, base_url: str) -> Block | None:
     head = _head(el)
     if not head or not (BACA_JUGA.match(head) or RELATED.match(head)):
         return None
-    text = clean(text_of(el))
+    text = clean(" ".join(el.itertext()))
     if not text or len(text) > 2000:
         return None
     for pattern, kind in ((BACA_JUGA, "baca_juga"), (RELATED, "related")):
@@ -102,7 +103,7 @@ def _labelled(el: etree._Element, base_url: str) -> Block | None:
         rest = text[m.end() :]
         for _href, title in links:
             rest = rest.replace(title, "", 1)
-        residual = len(re.sub(r"[\W_]+", "", rest))
+        residual = len(_NOT_WORD.sub("", rest))
         if links and residual <= _LABEL_ONLY_SLACK:
             return Block(text, el.tag, links, kind)
         if not links and residual == 0:

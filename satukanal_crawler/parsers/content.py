@@ -48,6 +48,7 @@ _BODY_WORDS = (
 _BRANDING_RE = re.compile(r"site-header|masthead|header-main|site-branding|site-title|logo")
 _REGION_RE = re.compile(rf"(?:^|[\s_-])(?:{_REGION_WORDS})(?=$|[\s_-])")
 _BODY_RE = re.compile(rf"(?:^|[\s_-])(?:{_BODY_WORDS})(?=$|[\s_-])")
+_POST_CLASS = re.compile(r"(?:^|\s)(hentry|type-post|post-\d+)(?:\s|$)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 REGION_TAGS = frozenset({"nav", "aside"})
@@ -173,7 +174,7 @@ def find_scope(root: etree._Element, body: etree._Element, container: etree._Ele
     if container is not None:
         for anc in container.iterancestors():
             attrs = _attrs(anc)
-            if anc.tag == "article" or re.search(r"(?:^|\s)(hentry|type-post|post-\d+)(?:\s|$)", attrs):
+            if anc.tag == "article" or _POST_CLASS.search(attrs):
                 return anc
             if anc.tag in ("main", "body"):
                 break

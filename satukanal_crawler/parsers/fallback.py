@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from satukanal_crawler.parsers.patterns import bare_label
+
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
@@ -31,4 +33,36 @@ def extract_paragraphs(html: str, url: str) -> list[str]:
         return []
     if not text:
         return []
-    return [line for line in (part.strip() for part in text.split("\n")) if line]
+    return [_untable(line) for line in (part.strip() for part in text.split("\n")) if line]
+
+
+def _untable(line: str) -> str:
+    """A byline table row as trafilatura renders it ("| Penulis | : Name |") back to its line."""
+    if not (line.startswith("|") and line.endswith("|")):
+        return line
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    if len(cells) == 2 and bare_label(cells[0]):
+        return f"{cells[0]} {cells[1]}"
+    return line
+
+
+def find_date(html: str, url: str) -> str | None:
+    """The publication date htmldate's extensive search finds on a page that follows none of the
+    conventions the parser reads (rule 6's signals all absent), in WIB, or None.
+
+    htmldate returns a date; a time only when the page gives one in a form it reads. A day found
+    this way is written at 00:00:00 WIB, like a visible date printed without a time.
+    """
+    from htmldate import find_date as htmldate_find_date  # lazily, like trafilatura: only such pages
+
+    from satukanal_crawler import dates
+
+    try:
+        found = htmldate_find_date(  # the text, not our tree: htmldate cleans the tree it is given
+            html, url=url, extensive_search=True, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S"
+        )
+    except Exception:  # htmldate's own bugs on odd markup must not cost the record
+        return None
+    if not found:
+        return None
+    return dates.parse_visible_date(found.replace("T", " "), free_form=False) or dates.parse_w3c(found[:10])
