@@ -7,6 +7,7 @@ The run itself (lock, archive, record, outcome) belongs to the RunOwner extensio
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from contextlib import ExitStack
@@ -80,6 +81,9 @@ def run_crawl(args: argparse.Namespace) -> int:
         settings.set("SATUKANAL_RUN_ARGUMENTS", {"full": args.full, "since": args.since, "sources": sorted(sources),
                                                  "demo": args.demo}, priority="cmdline")  # fmt: skip
         started = time.monotonic()
+        # A log handler that cannot write (the disk beside the archive is full) must not print tracebacks over the
+        # run's one-line outcome, which says what went wrong.
+        logging.raiseExceptions = False
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(SatukanalSpider)
         refused = refusals(process.crawl(crawler, full=args.full, since=args.since, sources=",".join(sorted(sources))))

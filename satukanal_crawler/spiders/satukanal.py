@@ -100,6 +100,13 @@ class SatukanalSpider(scrapy.Spider):
         self.pending = {row["url"]: (row["source"], row["lastmod"], row["published_hint"])
                         for row in self.urls.states("pending")}  # fmt: skip
         self.sitemap_lastmod = {row["url"]: row["lastmod"] for row in self.urls.states("sitemap")}
+        now = dates.now_wib()
+        self.recheck_due = [  # once answered with no article, though a post sitemap or the feed lists them
+            row["url"] for row in self.urls.states("non_article")
+            if _listed_as_post(row["source"], row["found_in"])
+            and self.recheck.due(listed_as_article=True, fetched_at=row["last_fetched_at"], rechecks=row["attempts"],
+                                 now=now)
+        ]  # fmt: skip
         if self.full:
             with Archive(self.db_path) as archive:
                 self.archived = archive.article_urls()
@@ -200,6 +207,11 @@ class SatukanalSpider(scrapy.Spider):
                 if request is not None:
                     self.crawler.stats.inc_value("satukanal/retried_failed_urls")
                     yield request
+        for url in self.recheck_due:
+            request = self.article_request(url, source="recheck", assume_article=True)
+            if request is not None:
+                self.crawler.stats.inc_value("satukanal/frontier/rechecked_non_articles")
+                yield request
         for url in self.archived:  # --full: every archived article again, listed or not (a taken-down one is gone)
             request = self.article_request(url, source="archive")
             if request is not None:
@@ -285,7 +297,7 @@ class SatukanalSpider(scrapy.Spider):
         if "sitemap_lastmod" in response.meta:
             state = UrlStateItem(response.url, "sitemap", status=response.status,
                                  lastmod=response.meta["sitemap_lastmod"], fetched_at=dates.now_wib())  # fmt: skip
-        assume = "post-sitemap" in response.url or "sitemap-posts-post" in response.url
+        assume = _listed_as_post("sitemap", response.url)
         listed: set[str] = set()
         entries = iter(entries)  # read as they are parsed (a sitemap can list 50,000 URLs): a chunk at a time
         while chunk := list(islice(entries, SITEMAP_CHUNK)):
@@ -498,6 +510,13 @@ class SatukanalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("satukanal/article_failures")  # (robots.txt refusals: the not_blocked check)
         if request.callback == self.parse_article or kind == "failed":
             yield UrlStateItem(request.url, kind, status=status, error=error, fetched_at=dates.now_wib())
+
+
+def _listed_as_post(source: str | None, found_in: str | None) -> bool:
+    """Whether a listing says the URL is a post: the feed, or a sitemap of posts (Yoast's, WordPress core's)."""
+    if source == "feed":
+        return True
+    return source == "sitemap" and bool(found_in) and ("post-sitemap" in found_in or "sitemap-posts-post" in found_in)
 
 
 def _content_type(response: Response) -> str | None:

@@ -177,3 +177,72 @@ def test_the_lock_holds_for_the_archive_under_any_name(tmp_path: Path, slow_mirr
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_a_foreign_write_lock_mid_crawl_ends_6_and_the_next_run_completes(tmp_path: Path, slow_mirror) -> None:
+    """Another program holds the archive's write lock longer than SATUKANAL_DB_TIMEOUT while the crawl stores: the
+    batch is rolled back, the run says `storage failed` with status 6 (never 0), and the next run fetches it."""
+    db = tmp_path / "a.db"
+    args = command("crawl", "--base-url", slow_mirror.base_url, "--db", str(db), *LOOPBACK, "-q",
+                   "-s", "SATUKANAL_BATCH_SIZE=2", "-s", "SATUKANAL_COMMIT_IN_BACKGROUND=0")  # fmt: skip
+    running = subprocess.Popen(args, cwd=tmp_path, env=environment(SATUKANAL_DB_TIMEOUT="0.5"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait for the first stored articles, then lock the archive for 3 s
+            try:
+                with sqlite3.connect(db, timeout=0) as conn:
+                    if conn.execute("SELECT count(*) FROM articles").fetchone()[0]:
+                        break
+            except sqlite3.Error:
+                pass
+            time.sleep(0.05)
+        blocker = sqlite3.connect(db, isolation_level=None, timeout=10)
+        blocker.execute("BEGIN IMMEDIATE")
+        time.sleep(3)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        _, err = running.communicate(timeout=120)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 6, err[-2000:]
+    assert "storage failed" in err
+    conn = sqlite3.connect(db)
+    try:
+        outcome, status = conn.execute("SELECT outcome, exit_status FROM crawl_runs ORDER BY id DESC").fetchone()
+    finally:
+        conn.close()
+    assert outcome.startswith("storage failed") and status == 6
+    again = satukanal("crawl", "--base-url", slow_mirror.base_url, "--db", str(db), *LOOPBACK, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 14
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 400 KiB file system: the portal's 14 raw pages alone need more."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {made.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_never_a_success(small_disk: Path) -> None:
+    db = small_disk / "a.db"
+    with ReplayServer(PORTAL) as mirror:
+        result = satukanal("crawl", "--base-url", mirror.base_url, "--db", str(db), *LOOPBACK, "-q",
+                           cwd=small_disk.parent)  # fmt: skip
+    assert result.returncode == 6, result.stderr[-2000:]
+    assert "storage failed" in result.stderr or "cannot" in result.stderr
+    assert "Traceback" not in result.stderr
